@@ -1,0 +1,284 @@
+"""The key-figure catalogue: GR's nära vård key figures grouped by domain.
+
+The catalogue is a readable YAML file (``fou/data/catalog.yaml``) that a
+researcher can edit. Each key figure has its Kolada id, title as Kolada writes
+it, unit, which direction is better, its area (home care, nursing home, …),
+whether it comes from the user survey, and known definition breaks. Survey
+key figures have companions: respondents, response rate, and the "fewer than
+30 respondents" flag.
+
+This module parses and validates the file; it fetches nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from fou.errors import FouError, ParameterError, one_of_message
+from fou.paths import PACKAGE_DATA
+
+DEFAULT_CATALOG = PACKAGE_DATA / "catalog.yaml"
+
+#: The six nära vård domains, in report order.
+DOMAINS: tuple[str, ...] = (
+    "personcentrering",
+    "samverkan",
+    "hälsofrämjande och förebyggande",
+    "kvalitet och säkerhet",
+    "kompetens",
+    "kostnader",
+)
+#: Structural covariates (not key figures to judge, but to control for).
+COVARIATE_DOMAIN = "bakgrund"
+UNITS: tuple[str, ...] = (
+    "percent", "index", "days", "days_per_inhabitant", "per_inhabitant", "per_100k",
+    "count", "sek", "msek", "percent_deviation", "flag",
+)  # fmt: skip
+UNIT_LABELS: dict[str, str] = {
+    "percent": "andel (%)",
+    "index": "index/medelvärde",
+    "days": "antal dagar",
+    "days_per_inhabitant": "dagar per invånare 65+",
+    "per_inhabitant": "antal per invånare 65+",
+    "per_100k": "per 100 000 invånare",
+    "count": "antal",
+    "sek": "kronor",
+    "msek": "miljoner kronor",
+    "percent_deviation": "avvikelse (%)",
+    "flag": "ja/nej",
+}
+BETTER: tuple[str, ...] = ("higher", "lower", "neither")
+BETTER_LABELS: dict[str, str] = {
+    "higher": "högre är bättre",
+    "lower": "lägre är bättre",
+    "neither": "varken högre eller lägre är i sig bättre",
+}
+AREAS: tuple[str, ...] = ("hemtjänst", "särskilt boende", "hemsjukvård")
+
+KPI_COLUMNS: tuple[str, ...] = (
+    "kpi", "title", "domain", "role", "unit", "better", "area", "survey",
+    "respondents_kpi", "response_rate_kpi", "few_respondents_kpi",
+)  # fmt: skip
+BREAK_COLUMNS: tuple[str, ...] = ("kpi", "year", "change")
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A parsed key-figure catalogue.
+
+    Attributes
+    ----------
+    kpis
+        One row per key figure: ``kpi, title, domain, role, unit, better, area,
+        survey, respondents_kpi, response_rate_kpi, few_respondents_kpi``.
+        ``role`` is ``key_figure``, ``covariate`` or ``companion``.
+    breaks
+        Known definition breaks: ``kpi, year, change`` (first year of the new
+        definition, what changed).
+    survey_not_run
+        Years in which the user survey was not run (values are missing).
+    min_respondents
+        Publication threshold for survey results.
+    source
+        The file it was read from.
+    """
+
+    kpis: pd.DataFrame
+    breaks: pd.DataFrame
+    survey_not_run: tuple[int, ...] = ()
+    min_respondents: int = 30
+    source: Path = field(default=DEFAULT_CATALOG)
+
+    def ids(self, *, domain: str | None = None, roles: tuple[str, ...] = ("key_figure",)) -> list[str]:
+        """Return key-figure ids, optionally for one domain and for the given roles.
+
+        Parameters
+        ----------
+        domain
+            One of :data:`DOMAINS` (or ``bakgrund``); None for all.
+        roles
+            Which roles to include; ``("key_figure", "covariate", "companion")`` for all.
+
+        Returns
+        -------
+        list of str
+        """
+        df = self.kpis[self.kpis["role"].isin(roles)]
+        if domain is not None:
+            known = list(dict.fromkeys(self.kpis["domain"].dropna()))
+            if domain not in known:
+                raise ParameterError(one_of_message("område", known, domain))
+            df = df[df["domain"] == domain]
+        return df["kpi"].tolist()
+
+    @property
+    def all_ids(self) -> list[str]:
+        """Every id the workbench fetches: key figures, covariates and companions."""
+        return self.kpis["kpi"].tolist()
+
+    def title(self, kpi: str) -> str:
+        """Return the Kolada title of *kpi*."""
+        return str(self.row(kpi)["title"])
+
+    def row(self, kpi: str) -> pd.Series:
+        """Return the catalogue row of *kpi* (raises ParameterError if unknown)."""
+        match = self.kpis[self.kpis["kpi"] == kpi]
+        if match.empty:
+            raise ParameterError(
+                f"Nyckeltalet {kpi!r} finns inte i katalogen ({self.source.name}). "
+                f"Kända id:n: {', '.join(self.kpis['kpi'].head(8))} … (se `fou catalog`)."
+            )
+        return match.iloc[0]
+
+    def domains(self) -> list[str]:
+        """Return the domains that have key figures, in report order."""
+        present = set(self.kpis.loc[self.kpis["role"] == "key_figure", "domain"])
+        return [d for d in DOMAINS if d in present]
+
+
+class CatalogError(FouError, ValueError):
+    """The catalogue file is malformed."""
+
+
+def _require(entry: dict[str, Any], key: str, where: str) -> Any:
+    if key not in entry or entry[key] in (None, ""):
+        raise CatalogError(f"{where}: fältet '{key}' saknas.")
+    return entry[key]
+
+
+def _check_choice(value: Any, choices: tuple[str, ...], name: str, where: str) -> str:
+    if value not in choices:
+        raise CatalogError(f"{where}: " + one_of_message(name, choices, value))
+    return str(value)
+
+
+def parse_catalog(data: dict[str, Any], *, source: Path = DEFAULT_CATALOG) -> Catalog:
+    """Build a :class:`Catalog` from the parsed YAML structure.
+
+    Parameters
+    ----------
+    data
+        The mapping read from the YAML file.
+    source
+        File name for messages.
+
+    Returns
+    -------
+    Catalog
+
+    Raises
+    ------
+    CatalogError
+        Missing fields, unknown unit/direction/area, duplicate ids.
+    """
+    if not isinstance(data, dict) or "domains" not in data:
+        raise CatalogError(f"{source}: katalogen måste ha avsnittet 'domains'.")
+    survey = data.get("survey") or {}
+    companions = survey.get("companions") or {}
+    rows: list[dict[str, Any]] = []
+    breaks: list[dict[str, Any]] = []
+    for domain, entries in data["domains"].items():
+        if domain not in DOMAINS and domain != COVARIATE_DOMAIN:
+            raise CatalogError(
+                f"{source}: " + one_of_message("område", (*DOMAINS, COVARIATE_DOMAIN), domain)
+            )
+        for k, entry in enumerate(entries or []):
+            where = f"{source.name}, område '{domain}', post {k + 1}"
+            kpi = str(_require(entry, "id", where))
+            where = f"{source.name}, {kpi}"
+            area = entry.get("area")
+            if area is not None:
+                _check_choice(area, AREAS, "area", where)
+            is_survey = bool(entry.get("survey", False))
+            comp = companions.get(area, {}) if is_survey else {}
+            rows.append(
+                {
+                    "kpi": kpi,
+                    "title": str(_require(entry, "title", where)),
+                    "domain": domain,
+                    "role": "covariate" if domain == COVARIATE_DOMAIN else "key_figure",
+                    "unit": _check_choice(_require(entry, "unit", where), UNITS, "unit", where),
+                    "better": _check_choice(entry.get("better", "neither"), BETTER, "better", where),
+                    "area": area,
+                    "survey": is_survey,
+                    "respondents_kpi": comp.get("respondents"),
+                    "response_rate_kpi": comp.get("response_rate"),
+                    "few_respondents_kpi": comp.get("few_respondents"),
+                }
+            )
+            for b in entry.get("breaks") or []:
+                breaks.append(
+                    {"kpi": kpi, "year": int(_require(b, "year", where)), "change": str(_require(b, "change", where))}
+                )
+    for k, entry in enumerate(data.get("companions") or []):
+        where = f"{source.name}, companions, post {k + 1}"
+        kpi = str(_require(entry, "id", where))
+        rows.append(
+            {
+                "kpi": kpi,
+                "title": str(_require(entry, "title", where)),
+                "domain": None,
+                "role": "companion",
+                "unit": _check_choice(_require(entry, "unit", where), UNITS, "unit", where),
+                "better": "neither",
+                "area": None,
+                "survey": False,
+                "respondents_kpi": None,
+                "response_rate_kpi": None,
+                "few_respondents_kpi": None,
+            }
+        )
+    kpis = pd.DataFrame(rows, columns=list(KPI_COLUMNS))
+    dup = kpis["kpi"][kpis["kpi"].duplicated()]
+    if not dup.empty:
+        raise CatalogError(f"{source}: id förekommer flera gånger: {', '.join(dup)}.")
+    return Catalog(
+        kpis=kpis,
+        breaks=pd.DataFrame(breaks, columns=list(BREAK_COLUMNS)).astype({"year": "int64"}),
+        survey_not_run=tuple(int(y) for y in survey.get("not_run") or ()),
+        min_respondents=int(survey.get("min_respondents", 30)),
+        source=source,
+    )
+
+
+def read_catalog(path: Path | str) -> Catalog:
+    """Read and validate a catalogue file.
+
+    Parameters
+    ----------
+    path
+        YAML file.
+
+    Returns
+    -------
+    Catalog
+    """
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogError(f"Katalogfilen {path} finns inte.") from None
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{path}: ogiltig YAML: {exc}") from None
+    return parse_catalog(data, source=path)
+
+
+@lru_cache(maxsize=4)
+def load_catalog(path: Path | str | None = None) -> Catalog:
+    """Return the catalogue (the packaged one unless *path* is given), cached.
+
+    Examples
+    --------
+    >>> cat = load_catalog()
+    >>> cat.title("N20900")
+    'Nettokostnadsavvikelse äldreomsorg, (%)'
+    >>> "personcentrering" in cat.domains()
+    True
+    """
+    return read_catalog(DEFAULT_CATALOG if path is None else path)

@@ -1,0 +1,273 @@
+"""The data set in use: values, comparison groups and where they came from.
+
+:func:`load_dataset` is the one entry point for notebooks, the CLI and the
+batch runner. It returns a :class:`Dataset` with the validated values table,
+the group membership table and a :class:`Provenance` that every report prints.
+
+Sources, in the order ``source="auto"`` tries them:
+
+1. ``kolada``: the processed table of the latest good fetch
+   (``data/processed/kolada/``), made by ``fou fetch``;
+2. ``demo``: the project's own synthetic demo data
+   (``data/processed/demo/``), generated on first use and labelled as demo
+   data everywhere.
+
+Accepted local submissions (``data/local/*.parquet``, made by ``fou import``)
+are added to either source, with their own ``source`` value.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from fou.errors import DataNotFoundError, DataValidationError, ParameterError, one_of_message
+from fou.paths import ProjectPaths, paths
+from fou.registry import GROUP_COLUMNS
+from fou.schema import VALUES_SCHEMA, coerce_values, validate_values
+
+SOURCES: tuple[str, ...] = ("auto", "kolada", "demo")
+VALUES_FILE = "values.parquet"
+GROUPS_FILE = "groups.parquet"
+KPIS_FILE = "kpis.parquet"
+PROVENANCE_FILE = "provenance.json"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a data set came from; printed in every report.
+
+    Attributes
+    ----------
+    source
+        ``kolada`` or ``demo``.
+    snapshot_id
+        Id of the raw snapshot (or demo generator version) behind the table.
+    created_at
+        ISO 8601 time of the fetch (or of the demo generation).
+    base_url
+        Kolada API base URL used (None for demo data).
+    years
+        First and last year in the table.
+    n_requests
+        Number of HTTP requests the fetch made (None for demo data).
+    local_files
+        Local submissions added on top.
+    """
+
+    source: str
+    snapshot_id: str
+    created_at: str
+    base_url: str | None = None
+    years: tuple[int, int] | None = None
+    n_requests: int | None = None
+    local_files: tuple[str, ...] = ()
+
+    @property
+    def is_demo(self) -> bool:
+        """True for the synthetic demo data."""
+        return self.source == "demo"
+
+    @property
+    def date(self) -> str:
+        """Date part (YYYY-MM-DD) of :attr:`created_at`."""
+        return self.created_at[:10]
+
+    def source_line(self) -> str:
+        """One Swedish line for figure captions and slides.
+
+        Examples
+        --------
+        >>> Provenance("kolada", "20261123T101500Z", "2026-11-23T10:15:00+00:00").source_line()
+        'Källa: Kolada, hämtat 2026-11-23 (ögonblicksbild 20261123T101500Z)'
+        >>> Provenance("demo", "demo-1", "2026-11-23T10:15:00+00:00").source_line()
+        'Demodata (syntetiska värden, inte verkliga resultat)'
+        """
+        if self.is_demo:
+            return "Demodata (syntetiska värden, inte verkliga resultat)"
+        return f"Källa: Kolada, hämtat {self.date} (ögonblicksbild {self.snapshot_id})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serialisable dict."""
+        d = asdict(self)
+        d["years"] = list(self.years) if self.years else None
+        d["local_files"] = list(self.local_files)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Provenance:
+        """Inverse of :meth:`to_dict` (unknown keys are ignored)."""
+        known = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
+        if known.get("years"):
+            known["years"] = tuple(int(y) for y in known["years"])
+        known["local_files"] = tuple(known.get("local_files") or ())
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Values plus comparison groups plus provenance.
+
+    Attributes
+    ----------
+    values
+        Tidy values table (see :mod:`fou.schema`).
+    groups
+        Group membership: ``group_id, title, municipality_id``.
+    provenance
+        Where it came from.
+    kpi_titles
+        Titles as delivered with the data (Kolada metadata), by id.
+    """
+
+    values: pd.DataFrame
+    groups: pd.DataFrame
+    provenance: Provenance
+    kpi_titles: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_demo(self) -> bool:
+        """True for demo data."""
+        return self.provenance.is_demo
+
+    @property
+    def years(self) -> list[int]:
+        """Years present in the values, ascending."""
+        return sorted(int(y) for y in self.values["year"].unique())
+
+    def latest_year(self) -> int:
+        """The most recent year with any non-missing value."""
+        present = self.values.loc[self.values["value"].notna(), "year"]
+        if present.empty:
+            raise DataNotFoundError("Datamängden innehåller inga värden.")
+        return int(present.max())
+
+    def check_year(self, year: int | str, *, parameter: str = "år") -> int:
+        """Validate a year parameter against the data and return it as int."""
+        try:
+            y = int(year)
+        except (TypeError, ValueError):
+            raise ParameterError(f"{parameter} måste vara ett årtal, men {year!r} angavs.") from None
+        if y not in set(self.years):
+            span = f"{self.years[0]}–{self.years[-1]}" if self.years else "inga år"
+            raise ParameterError(
+                f"{parameter}: {y} finns inte i datamängden ({self.provenance.source}); "
+                f"tillgängliga år: {span}."
+            )
+        return y
+
+
+def read_processed(directory: Path) -> Dataset:
+    """Read one processed data set directory (values, groups, provenance).
+
+    Parameters
+    ----------
+    directory
+        A directory written by the fetch or the demo generator.
+
+    Returns
+    -------
+    Dataset
+    """
+    prov = Provenance.from_dict(json.loads((directory / PROVENANCE_FILE).read_text(encoding="utf-8")))
+    values = validate_values(
+        coerce_values(pd.read_parquet(directory / VALUES_FILE)), origin=str(directory / VALUES_FILE)
+    )
+    groups_path = directory / GROUPS_FILE
+    groups = (
+        pd.read_parquet(groups_path).astype(str)
+        if groups_path.exists()
+        else pd.DataFrame(columns=list(GROUP_COLUMNS))
+    )
+    titles: dict[str, str] = {}
+    kpis_path = directory / KPIS_FILE
+    if kpis_path.exists():
+        meta = pd.read_parquet(kpis_path)
+        titles = dict(zip(meta["kpi"].astype(str), meta["title"].astype(str), strict=True))
+    return Dataset(values=values, groups=groups, provenance=prov, kpi_titles=titles)
+
+
+def _has_processed(directory: Path) -> bool:
+    return all((directory / f).exists() for f in (VALUES_FILE, PROVENANCE_FILE))
+
+
+def load_dataset(source: str = "auto", *, root: Path | str | None = None) -> Dataset:
+    """Load the data set in use.
+
+    Parameters
+    ----------
+    source
+        ``auto`` (the latest Kolada fetch if there is one, else demo data),
+        ``kolada`` (fail if there is no fetch) or ``demo``.
+    root
+        Project root (default :func:`fou.paths.project_root`).
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ParameterError
+        Unknown *source*.
+    DataNotFoundError
+        ``source="kolada"`` and nothing has been fetched.
+    """
+    if source not in SOURCES:
+        raise ParameterError(one_of_message("datakälla", SOURCES, source))
+    p = paths(root)
+    kolada_dir = p.processed / "kolada"
+    if source in ("auto", "kolada") and _has_processed(kolada_dir):
+        ds = read_processed(kolada_dir)
+    elif source == "kolada":
+        raise DataNotFoundError(
+            "Inga hämtade Kolada-data finns. Kör `fou fetch` (kräver nätverk) "
+            "eller använd datakällan 'demo'."
+        )
+    else:
+        ds = read_processed(ensure_demo(p))
+    return _with_local(ds, p)
+
+
+def ensure_demo(p: ProjectPaths) -> Path:
+    """Generate the demo data set if it is missing or stale; return its directory."""
+    from fou import demo  # the generator is only needed when demo data is used
+
+    return demo.ensure_demo_dataset(p.processed / "demo")
+
+
+def _with_local(ds: Dataset, p: ProjectPaths) -> Dataset:
+    from fou import submissions
+
+    local = submissions.load_accepted(p.local)
+    if local is None or local.empty:
+        return ds
+    values = pd.concat([ds.values, local], ignore_index=True)
+    values = validate_values_allow_sources(values)
+    files = tuple(sorted(local["source"].unique()))
+    prov = Provenance(**{**ds.provenance.__dict__, "local_files": files})
+    return Dataset(values=values, groups=ds.groups, provenance=prov, kpi_titles=ds.kpi_titles)
+
+
+def validate_values_allow_sources(values: pd.DataFrame) -> pd.DataFrame:
+    """Validate a combined table in which keys may repeat across sources.
+
+    Kolada/demo rows and local submissions may describe the same key figure,
+    municipality and year; both rows are kept (the quality checks report any
+    contradiction), but one source may not deliver the same key twice.
+    """
+    VALUES_SCHEMA.validate(values)
+    keys = ["kpi", "municipality_id", "year", "gender", "source"]
+    dup = values.duplicated(keys, keep=False)
+    if dup.any():
+        rows = values[dup]
+        raise DataValidationError(
+            f"Samma nyckeltal, kommun, år och kön förekommer flera gånger från samma källa "
+            f"({len(rows)} rader), t.ex. {rows.iloc[0].to_dict()}.",
+            rows,
+        )
+    return values
