@@ -8,7 +8,7 @@ from __future__ import annotations
 from fou.cli._app import app
 from fou.cli import data as _data  # noqa: F401  (registers commands)
 
-for _name in ("check", "run", "slides"):
+for _name in ("fetch", "imports", "check", "run", "slides"):
     try:  # topics land one at a time; a missing module must not break the others
         __import__(f"fou.cli.{_name}")
     except ModuleNotFoundError as _exc:
