@@ -1,0 +1,458 @@
+"""Shared building blocks of the checks: scope, de-duplication, robust statistics, wording.
+
+Everything here is pure: tables in, tables out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from fou.catalog import Catalog, load_catalog
+from fou.errors import DataValidationError, ParameterError, one_of_message
+from fou.quality._registry import ISSUE_COLUMNS, KINDS, SEVERITY_DTYPE
+from fou.registry import GR_MUNICIPALITIES, resolve_municipalities
+from fou.schema import GENDERS, KEY_COLUMNS
+
+#: Factor that makes the median absolute deviation a consistent estimator of
+#: the standard deviation under normality: ``1 / Φ⁻¹(3/4) ≈ 1.4826``.
+MAD_SCALE: float = float(1.0 / stats.norm.ppf(0.75))
+#: Same for the mean absolute deviation around the median: ``√(π/2) ≈ 1.2533``
+#: (used when more than half of the deviations are zero and the MAD is 0).
+MEAN_AD_SCALE: float = float(np.sqrt(np.pi / 2.0))
+
+#: Which source wins when the same key comes from several sources (lower first).
+SOURCE_PRIORITY: dict[str, int] = {"kolada": 0, "demo": 1}
+REQUIRED_COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, "value")
+PRIMARY_COLUMNS: tuple[str, ...] = ("kpi", "municipality_id", "year", "gender", "value")
+
+
+# --------------------------------------------------------------------------- #
+# Robust statistics
+# --------------------------------------------------------------------------- #
+def robust_z(x: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
+    """Robust z-scores: distance from the median in units of the scaled MAD.
+
+    ``z = (x − median) / (1.4826 · MAD)``. When the MAD is 0 (more than half
+    of the values equal the median) the mean absolute deviation around the
+    median times ``√(π/2)`` is used instead (Iglewicz & Hoaglin's
+    fallback); when that is 0 too, every z is NaN. Missing values are ignored
+    and give NaN.
+
+    Parameters
+    ----------
+    x
+        Values of one group (e.g. all municipalities for one key figure and year).
+
+    Returns
+    -------
+    numpy.ndarray
+        One z per value.
+
+    Examples
+    --------
+    >>> robust_z([1.0, 2.0, 3.0, 4.0, 100.0]).round(2).tolist()
+    [-1.35, -0.67, 0.0, 0.67, 65.43]
+    """
+    arr = np.asarray(x, dtype="float64")
+    ok = ~np.isnan(arr)
+    if not ok.any():
+        return np.full(arr.shape, np.nan)
+    center = float(np.median(arr[ok]))
+    scale = robust_scale(arr[ok])
+    if not scale > 0:
+        return np.full(arr.shape, np.nan)
+    return (arr - center) / scale
+
+
+def robust_scale(x: Sequence[float] | np.ndarray) -> float:
+    """Scaled MAD of *x* (NaN ignored), falling back to the scaled mean absolute deviation.
+
+    Examples
+    --------
+    >>> round(robust_scale([1.0, 2.0, 3.0, 4.0, 100.0]), 4)
+    1.4826
+    >>> round(robust_scale([5.0, 5.0, 5.0, 9.0]), 4)  # MAD is 0
+    1.2533
+    """
+    arr = np.asarray(x, dtype="float64")
+    arr = arr[~np.isnan(arr)]
+    if arr.size == 0:
+        return math.nan
+    dev = np.abs(arr - np.median(arr))
+    mad = float(np.median(dev)) * MAD_SCALE
+    if mad > 0:
+        return mad
+    return float(np.mean(dev)) * MEAN_AD_SCALE
+
+
+def grouped_robust_z(x: pd.Series, keys: list[pd.Series] | pd.DataFrame) -> pd.DataFrame:
+    """:func:`robust_z` within groups, vectorised.
+
+    Parameters
+    ----------
+    x
+        Values.
+    keys
+        Group keys aligned with *x*.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like *x*: ``center`` (group median), ``scale`` (scaled MAD or
+        fallback), ``n`` (non-missing values in the group), ``z``.
+    """
+    g = x.groupby(keys, sort=False)
+    center = g.transform("median")
+    dev = (x - center).abs()
+    gd = dev.groupby(keys, sort=False)
+    mad = gd.transform("median") * MAD_SCALE
+    mean_ad = gd.transform("mean") * MEAN_AD_SCALE
+    scale = mad.where(mad > 0, mean_ad)
+    scale = scale.where(scale > 0)
+    n = g.transform("count")
+    return pd.DataFrame({"center": center, "scale": scale, "n": n, "z": (x - center) / scale})
+
+
+# --------------------------------------------------------------------------- #
+# Scope: what to look at
+# --------------------------------------------------------------------------- #
+@dataclass(frozen=True)
+class Scope:
+    """The prepared input of a check.
+
+    Attributes
+    ----------
+    rows
+        Input rows for the requested gender(s) (all sources, all ids).
+    primary
+        One row per key (``kpi, municipality_id, year, gender, value``) after
+        choosing among sources (see :func:`primary_values`), catalogue key
+        figures/covariates/companions only.
+    catalog
+        The catalogue.
+    municipalities
+        Selected municipality ids (issues are reported for these).
+    years
+        Selected years, or None for all.
+    group_word
+        How the selection is named in details (``GR-kommuner``, ``valda kommuner``, ``kommuner``).
+    chosen
+        True when municipalities were chosen by the caller (not every one in the data).
+    """
+
+    rows: pd.DataFrame
+    primary: pd.DataFrame
+    catalog: Catalog
+    municipalities: tuple[str, ...]
+    years: tuple[int, ...] | None
+    group_word: str
+    chosen: bool = False
+
+    def municipal(self) -> pd.DataFrame:
+        """Primary rows of municipalities only (no Riket or regions)."""
+        p = self.primary
+        return p[~p["municipality_id"].str.startswith("00")]
+
+    def in_selection(self, df: pd.DataFrame) -> pd.Series:
+        """Mask of rows of *df* inside the selected municipalities and years."""
+        mask = df["municipality_id"].isin(self.municipalities)
+        if self.years is not None:
+            mask &= df["year"].isin(self.years)
+        return mask
+
+    def year_selected(self, year: pd.Series) -> pd.Series:
+        """Mask of *year* values inside the selected years."""
+        if self.years is None:
+            return pd.Series(True, index=year.index)
+        return year.isin(self.years)
+
+
+def check_values_table(values: pd.DataFrame) -> None:
+    """Raise a Swedish error if *values* lacks the columns the checks need."""
+    if not isinstance(values, pd.DataFrame):
+        raise ParameterError(
+            f"values måste vara en tabell (pandas.DataFrame), men {type(values).__name__} angavs."
+        )
+    missing = [c for c in REQUIRED_COLUMNS if c not in values.columns]
+    if missing:
+        raise DataValidationError(
+            "Nyckeltalstabellen saknar kolumnerna "
+            + ", ".join(missing)
+            + ". Förväntat: "
+            + ", ".join(REQUIRED_COLUMNS)
+            + " (och gärna source)."
+        )
+
+
+def resolve_catalog(catalog: Catalog | None) -> Catalog:
+    """The given catalogue or the packaged one."""
+    return load_catalog() if catalog is None else catalog
+
+
+def normalise_years(
+    years: int | Iterable[int] | None, *, parameter: str = "år"
+) -> tuple[int, ...] | None:
+    """Years as a sorted tuple of ints (None stays None).
+
+    Examples
+    --------
+    >>> normalise_years([2022, "2021"])
+    (2021, 2022)
+    """
+    if years is None:
+        return None
+    items = [years] if isinstance(years, (int, str, np.integer)) else list(years)
+    out: set[int] = set()
+    for y in items:
+        try:
+            out.add(int(y))
+        except (TypeError, ValueError):
+            raise ParameterError(f"{parameter} måste vara årtal, men {y!r} angavs.") from None
+    return tuple(sorted(out))
+
+
+def check_gender(gender: str | None) -> None:
+    """Raise if *gender* is not T/K/M/None."""
+    if gender is not None and gender not in GENDERS:
+        raise ParameterError(one_of_message("kön", GENDERS, gender))
+
+
+def source_rank(source: pd.Series) -> pd.Series:
+    """Priority of each row's source (Kolada first, demo next, local submissions last)."""
+    rank = np.full(len(source), len(SOURCE_PRIORITY), dtype="int64")
+    text = source.astype(str).to_numpy()
+    for name, r in SOURCE_PRIORITY.items():
+        rank[text == name] = r
+    return pd.Series(rank, index=source.index)
+
+
+def primary_values(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per key: the first non-missing value by source priority.
+
+    When the same (kpi, municipality, year, gender) comes from several
+    sources, the checks other than ``duplicates`` look at one value: a
+    non-missing one before a missing one, then Kolada before demo before local
+    submissions. The ``duplicates`` check reports the disagreement.
+
+    Parameters
+    ----------
+    rows
+        Values rows (with or without ``source``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``kpi, municipality_id, year, gender, value``, unique keys.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"kpi": ["U1"] * 2, "municipality_id": ["1440"] * 2,
+    ...                   "year": [2022] * 2, "gender": ["T"] * 2,
+    ...                   "value": [float("nan"), 70.0], "source": ["kolada", "lokal:a.csv"]})
+    >>> primary_values(v)["value"].tolist()
+    [70.0]
+    """
+    df = rows.loc[:, [c for c in (*PRIMARY_COLUMNS, "source") if c in rows.columns]]
+    repeated = df.duplicated(list(KEY_COLUMNS), keep=False)
+    if not repeated.any():
+        return df.loc[:, list(PRIMARY_COLUMNS)].reset_index(drop=True)
+    dup = df[repeated]
+    rank = source_rank(dup["source"]) if "source" in dup else 0
+    dup = dup.assign(_missing=dup["value"].isna(), _rank=rank).sort_values(
+        ["_missing", "_rank"], kind="stable"
+    )
+    first = dup.drop_duplicates(list(KEY_COLUMNS), keep="first")
+    out = pd.concat([df[~repeated], first]).sort_index()
+    return out.loc[:, list(PRIMARY_COLUMNS)].reset_index(drop=True)
+
+
+def make_scope(
+    values: pd.DataFrame,
+    *,
+    catalog: Catalog | None,
+    municipalities: Iterable[str] | None,
+    years: int | Iterable[int] | None,
+    gender: str | None,
+) -> Scope:
+    """Prepare the input of a check (validated parameters, primary values).
+
+    Parameters
+    ----------
+    values
+        Tidy values table.
+    catalog
+        Catalogue (None: the packaged one).
+    municipalities
+        Ids or names to report on; None: every municipality (not Riket or
+        regions) in *values*.
+    years
+        Years to report on; None: all.
+    gender
+        ``T``, ``K``, ``M`` or None (all genders).
+
+    Returns
+    -------
+    Scope
+    """
+    check_values_table(values)
+    check_gender(gender)
+    cat = resolve_catalog(catalog)
+    rows = values if gender is None else values[values["gender"] == gender]
+    rows = rows.copy()
+    rows["municipality_id"] = rows["municipality_id"].astype(str)
+    rows["kpi"] = rows["kpi"].astype(str)
+    rows["year"] = rows["year"].astype("int64")
+    rows["value"] = pd.to_numeric(rows["value"]).astype("float64")
+    known = rows["kpi"].isin(cat.all_ids)
+    primary = primary_values(rows[known])
+    if municipalities is None:
+        ids = sorted(i for i in rows["municipality_id"].unique() if not i.startswith("00"))
+        word = "kommuner"
+    else:
+        items = [municipalities] if isinstance(municipalities, str) else list(municipalities)
+        ids = list(dict.fromkeys(resolve_municipalities(items, parameter="kommuner")))
+        word = "GR-kommuner" if set(ids) == set(GR_MUNICIPALITIES) else "valda kommuner"
+    return Scope(
+        rows=rows.reset_index(drop=True),
+        primary=primary,
+        catalog=cat,
+        municipalities=tuple(ids),
+        years=normalise_years(years),
+        group_word=word,
+        chosen=municipalities is not None,
+    )
+
+
+# --------------------------------------------------------------------------- #
+# Catalogue lookups
+# --------------------------------------------------------------------------- #
+def survey_ids(catalog: Catalog) -> list[str]:
+    """Survey key figures and their companions (respondents, response rate, flag).
+
+    Examples
+    --------
+    >>> "U23592" in survey_ids(load_catalog())
+    True
+    """
+    k = catalog.kpis
+    ids = set(k.loc[k["survey"].astype(bool), "kpi"])
+    for col in ("respondents_kpi", "response_rate_kpi", "few_respondents_kpi"):
+        ids |= set(k[col].dropna().astype(str))
+    return sorted(ids)
+
+
+def ids_for_roles(catalog: Catalog, roles: tuple[str, ...]) -> list[str]:
+    """Catalogue ids with the given roles, in catalogue order."""
+    return catalog.kpis.loc[catalog.kpis["role"].isin(roles), "kpi"].tolist()
+
+
+# --------------------------------------------------------------------------- #
+# Issue rows and wording
+# --------------------------------------------------------------------------- #
+def empty_issues() -> pd.DataFrame:
+    """An empty issue table with the right columns and dtypes."""
+    return issues_frame("duplicate", pd.DataFrame(columns=list(ISSUE_COLUMNS[2:])))
+
+
+def issues_frame(kind: str, df: pd.DataFrame, *, severity: str | None = None) -> pd.DataFrame:
+    """Turn rows with (some of) ``kpi, municipality_id, year, gender, value, detail`` into issues.
+
+    Parameters
+    ----------
+    kind
+        Name of a declared issue kind.
+    df
+        The rows; missing columns become empty.
+    severity
+        Override of the kind's default severity.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The issue table's columns and dtypes.
+    """
+    n = len(df)
+    spec = KINDS[kind]
+
+    def col(name: str) -> pd.Series:
+        if name in df.columns:
+            return df[name].reset_index(drop=True)
+        return pd.Series([None] * n, dtype="object")
+
+    return pd.DataFrame(
+        {
+            "check": pd.Series([kind] * n, dtype="str"),
+            "severity": pd.Categorical([severity or spec.severity] * n, dtype=SEVERITY_DTYPE),
+            "kpi": col("kpi").astype("str"),
+            "municipality_id": col("municipality_id").astype("str"),
+            "year": pd.to_numeric(col("year")).astype("Int64"),
+            "gender": col("gender").astype("str"),
+            "value": pd.to_numeric(col("value")).astype("float64"),
+            "detail": col("detail").astype("str"),
+        }
+    )
+
+
+def fmt_num(x: float | None, *, decimals: int = 1, sign: bool = False) -> str:
+    """Format a number the Swedish way: decimal comma, space between thousands.
+
+    Parameters
+    ----------
+    x
+        The number (NaN gives ``"saknas"``).
+    decimals
+        Decimals shown; whole numbers are shown without decimals.
+    sign
+        Show ``+`` for positive numbers (changes).
+
+    Examples
+    --------
+    >>> fmt_num(12.34)
+    '12,3'
+    >>> fmt_num(1234.56)
+    '1 235'
+    >>> fmt_num(-2.0, sign=True)
+    '-2'
+    >>> fmt_num(0.25, decimals=2, sign=True)
+    '+0,25'
+    >>> fmt_num(-0.04, sign=True)
+    '0'
+    >>> fmt_num(300471.04, sign=True)
+    '+300 471'
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x):
+        return "saknas"
+    xf = float(x)
+    if not math.isfinite(xf):
+        return str(xf)
+    d = 0 if abs(xf) >= 1000 else decimals
+    xf = round(xf, d) + 0.0  # + 0.0 turns -0.0 into 0.0
+    if xf.is_integer():
+        d = 0
+    text = f"{xf:{'+' if sign and xf != 0 else ''},.{d}f}"
+    return text.replace(",", " ").replace(".", ",")
+
+
+def fmt_series(x: pd.Series, *, decimals: int = 1, sign: bool = False) -> pd.Series:
+    """:func:`fmt_num` over a Series; always a string Series, also when empty."""
+    return x.map(lambda v: fmt_num(v, decimals=decimals, sign=sign)).astype("str")
+
+
+def join_sv(items: Sequence[str]) -> str:
+    """Join phrases with commas and a final "och".
+
+    Examples
+    --------
+    >>> join_sv(["a", "b", "c"])
+    'a, b och c'
+    """
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " och " + items[-1]

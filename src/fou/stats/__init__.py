@@ -1,0 +1,80 @@
+"""Statistics on the tidy values table: pure functions, no I/O, no plotting.
+
+Modules
+-------
+correlation
+    Association analyses (*sambandsanalyser*): screens with permutation
+    p-values and multiple-testing correction, GR-13 against all
+    municipalities, within/between-municipality associations over years,
+    partial correlations, and the numbers a report quotes (smallest
+    significant r, expected false associations).
+survey, index, compare
+    Survey intervals and funnel plots, person-centred index, comparison
+    tables (municipality against GR mean, similar municipalities, Riket).
+"""
+
+from __future__ import annotations
+
+from fou.stats.correlation import (
+    RESULT_COLUMNS,
+    SCOPE_LABELS,
+    adjust_pvalues,
+    association_screen,
+    expected_false_positives,
+    fisher_ci,
+    gr_vs_national,
+    min_significant_r,
+    pair_count,
+    partial_association,
+    permutation_pvalue,
+    pooled_associations,
+)
+
+from fou.stats.compare import comparison_table, gr_overview, rank_best_first, trend_table
+from fou.stats.index import (
+    ECOLOGICAL_LABEL,
+    cronbach_alpha_ecological,
+    index_items,
+    index_stability,
+    person_centred_index,
+    standardise_items,
+)
+from fou.stats.survey import (
+    FunnelData,
+    binomial_limits,
+    funnel_data,
+    normal_limits,
+    survey_uncertainty,
+    wilson_interval,
+)
+
+__all__ = [
+    "RESULT_COLUMNS",
+    "SCOPE_LABELS",
+    "adjust_pvalues",
+    "association_screen",
+    "expected_false_positives",
+    "fisher_ci",
+    "gr_vs_national",
+    "min_significant_r",
+    "pair_count",
+    "partial_association",
+    "permutation_pvalue",
+    "pooled_associations",
+    "comparison_table",
+    "gr_overview",
+    "rank_best_first",
+    "trend_table",
+    "ECOLOGICAL_LABEL",
+    "cronbach_alpha_ecological",
+    "index_items",
+    "index_stability",
+    "person_centred_index",
+    "standardise_items",
+    "FunnelData",
+    "binomial_limits",
+    "funnel_data",
+    "normal_limits",
+    "survey_uncertainty",
+    "wilson_interval",
+]
