@@ -1,0 +1,59 @@
+"""fou: a research workbench for municipal elderly care and nära vård in Göteborgsregionen.
+
+The public API is importable from the top level (``from fou import
+association_screen``); submodules load on first use (SPEC 1 style lazy
+loading), so ``import fou`` and the CLI stay fast.
+
+Layers (see ``docs/architecture.md``): data access (:mod:`fou.dataset`,
+:mod:`fou.kolada`, :mod:`fou.demo`, :mod:`fou.submissions`), checks
+(:mod:`fou.quality`), statistics (:mod:`fou.stats`), plotting
+(:mod:`fou.plotting`), notebook execution and export (:mod:`fou.batch`,
+:mod:`fou.export`), slides (:mod:`fou.slides`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+try:
+    __version__ = version("fou")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "fou.dataset": ("Dataset", "Provenance", "load_dataset"),
+    "fou.catalog": ("Catalog", "DOMAINS", "load_catalog"),
+    "fou.registry": (
+        "GR_MUNICIPALITIES", "RIKET", "comparison_members", "municipalities",
+        "municipality_name", "resolve_municipality", "similar_group",
+    ),
+    "fou.schema": ("VALUE_COLUMNS", "validate_values"),
+    "fou.tidy": ("select", "to_wide"),
+    "fou.quality": ("issue_counts", "run_checks", "usable_summary"),
+    "fou.stats": (
+        "adjust_pvalues", "association_screen", "comparison_table", "cronbach_alpha_ecological",
+        "expected_false_positives", "fisher_ci", "funnel_data", "gr_overview", "gr_vs_national",
+        "index_stability", "min_significant_r", "partial_association", "permutation_pvalue",
+        "person_centred_index", "pooled_associations", "survey_uncertainty", "trend_table",
+        "wilson_interval",
+    ),
+}  # fmt: skip
+_LOCATION = {name: module for module, names in _EXPORTS.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LOCATION.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fou' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LOCATION])
+
+
+__all__ = ["__version__", *sorted(_LOCATION)]
