@@ -250,7 +250,8 @@ def _with_local(ds: Dataset, p: ProjectPaths) -> Dataset:
     values = validate_values_allow_sources(values)
     files = tuple(sorted(local["source"].unique()))
     prov = Provenance(**{**ds.provenance.__dict__, "local_files": files})
-    return Dataset(values=values, groups=ds.groups, provenance=prov, kpi_titles=ds.kpi_titles)
+    titles = {**ds.kpi_titles, **submissions.load_accepted_titles(p.local)}
+    return Dataset(values=values, groups=ds.groups, provenance=prov, kpi_titles=titles)
 
 
 def validate_values_allow_sources(values: pd.DataFrame) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Data commands: ``fetch``, ``import``, ``data``, ``catalog``, ``municipalities``."""
+"""Reference commands: ``catalog`` and ``municipalities`` (``fetch``/``data`` live in :mod:`fou.cli.fetch`, ``import`` in :mod:`fou.cli.imports`)."""
 
 from __future__ import annotations
 
