@@ -1,0 +1,56 @@
+"""Command ``fou slides``: the key-figure slide deck with charts and talmanus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fou.cli._app import app, console, friendly_errors
+
+
+@app.command("slides")
+@friendly_errors
+def slides_cmd(
+    year: Annotated[
+        int | None,
+        typer.Option("--year", "-y", help="År (standard: senaste året med värden)."),
+    ] = None,
+    municipality: Annotated[
+        str | None,
+        typer.Option(
+            "--municipality",
+            "-m",
+            help="Kommun i GR att lyfta fram (namn eller kod); standard: ingen.",
+        ),
+    ] = None,
+    domain: Annotated[
+        list[str] | None,
+        typer.Option("--domain", "-d", help="Område ur katalogen (kan upprepas; standard: alla)."),
+    ] = None,
+    source: Annotated[
+        str, typer.Option("--source", "-s", help="Datakälla: auto, kolada eller demo.")
+    ] = "auto",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="PowerPoint-fil (standard: "
+            "outputs/<år>/slides/nyckeltal_<år>[_<kommunkod>].pptx).",
+        ),
+    ] = None,
+) -> None:
+    """Skapa ett bildspel (PowerPoint) med diagram och talmanus för GR:s nyckeltal.
+
+    Diagrammen sparas också som PNG och SVG i mappen charts/ bredvid bildspelet.
+    """
+    from fou.dataset import load_dataset
+    from fou.slides import build_deck
+
+    ds = load_dataset(source)
+    y = ds.latest_year() if year is None else ds.check_year(year, parameter="--year")
+    path = build_deck(ds, year=y, municipality=municipality, domains=domain, output=output)
+    console.print(f"Bildspelet är skrivet: {path}", highlight=False)
+    console.print(ds.provenance.source_line(), style="dim")
