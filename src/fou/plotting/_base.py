@@ -1,0 +1,691 @@
+"""Shared pieces of the plotting functions: theme, palette, Swedish number
+formatting, input checks, labels, the source line and atomic saving.
+
+Nothing here computes statistics: the helpers check, reshape and label tables
+that the statistics and quality modules produced.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib import ticker
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure, SubFigure
+from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
+
+from fou.atomic import write_with
+from fou.catalog import Catalog, load_catalog
+from fou.errors import FouError, ParameterError, one_of_message
+from fou.registry import GR_MUNICIPALITIES, municipality_name, resolve_municipality
+
+# --------------------------------------------------------------------------- palette and theme
+
+#: Okabe–Ito colours (safe for the common colour-vision deficiencies).
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#CC79A7",  # reddish purple
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+
+#: Roles of colours in every plot.
+PALETTE: dict[str, str] = {
+    "highlight": "#0072B2",  # GR-13 (or the highlighted group)
+    "focus": "#D55E00",  # the one municipality a report is about
+    "other": "#BDBDBD",  # every other municipality
+    "bar": "#B8C7D6",  # bars that are not highlighted
+    "text": "#333333",
+    "muted": "#6B6B6B",
+    "line": "#4D4D4D",
+    "missing": "#F0F0F0",
+    "shade": "#EDEDED",
+}
+
+#: Diverging colour map for correlations (ColorBrewer RdBu, colour-blind safe).
+CMAP_DIVERGING = "RdBu_r"
+#: Sequential colour map for shares (seaborn mako: dark = low, light = full; perceptually uniform).
+CMAP_SEQUENTIAL = "mako"
+
+#: Matplotlib settings every plot is drawn with.
+THEME: dict[str, Any] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Arial", "Liberation Sans", "sans-serif"],
+    "font.size": 9.5,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.titlepad": 10,
+    "axes.labelsize": 9.5,
+    "axes.labelcolor": PALETTE["text"],
+    "axes.edgecolor": "#9A9A9A",
+    "axes.linewidth": 0.8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.unicode_minus": True,
+    "xtick.color": "#555555",
+    "ytick.color": "#555555",
+    "xtick.labelsize": 8.5,
+    "ytick.labelsize": 8.5,
+    "grid.color": "#E5E5E5",
+    "grid.linewidth": 0.8,
+    "legend.frameon": False,
+    "legend.fontsize": 8.5,
+    "text.color": PALETTE["text"],
+    "savefig.dpi": 200,
+    "svg.hashsalt": "fou",
+}
+
+SOURCE_GID = "källa"
+MISSING_GID = "saknas"
+LABEL_GID = "etikett"
+ANNOTATION_GID = "annotering"
+NO_DATA_TEXT = "Inga värden att visa"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def themed(func: F) -> F:
+    """Draw inside :data:`THEME` (a ``matplotlib.rc_context``)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with mpl.rc_context(THEME):
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def new_axes(ax: Axes | None, figsize: tuple[float, float], *, func: str) -> Axes:
+    """Return *ax*, or the axes of a new constrained-layout figure when *ax* is None."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+        return ax
+    if not isinstance(ax, Axes):
+        raise ParameterError(
+            f"{func}: ax måste vara en matplotlib Axes (eller None för en ny figur), "
+            f"men {type(ax).__name__} angavs."
+        )
+    return ax
+
+
+def style_axes(ax: Axes, *, grid: str | None = None) -> None:
+    """Hide the top and right spines; optional light grid on ``"x"``, ``"y"`` or ``"both"``."""
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if grid is not None:
+        ax.grid(True, axis=grid, color=THEME["grid.color"], linewidth=0.8, zorder=0)
+        ax.set_axisbelow(True)
+
+
+# --------------------------------------------------------------------------- numbers in Swedish
+
+_NBSP = "\u00a0"
+_MINUS = "\u2212"
+
+
+def format_number(
+    x: float | int | None, decimals: int = 1, *, thousands: bool = True, missing: str = "–"
+) -> str:
+    """Format a number the Swedish way: decimal comma, space between thousands, true minus.
+
+    Parameters
+    ----------
+    x
+        The number; None or NaN give *missing*.
+    decimals
+        Digits after the comma.
+    thousands
+        Group thousands with a (non-breaking) space: ``12 345``.
+    missing
+        Text for a missing value.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_number(0.4213, 2)
+    '0,42'
+    >>> format_number(-0.15, 2)
+    '−0,15'
+    >>> format_number(250000, 0).replace("\\u00a0", " ")
+    '250 000'
+    >>> format_number(float("nan"))
+    '–'
+    """
+    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)) or decimals < 0:
+        raise ParameterError(f"decimals måste vara ett heltal ≥ 0, men {decimals!r} angavs.")
+    if x is None or x is pd.NA:
+        return missing
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        raise ParameterError(f"format_number: {x!r} är inte ett tal.") from None
+    if math.isnan(value):
+        return missing
+    if math.isinf(value):
+        return ("" if value > 0 else _MINUS) + "∞"
+    value = round(value, int(decimals))
+    if value == 0:
+        value = 0.0  # no "−0,0"
+    text = f"{abs(value):,.{int(decimals)}f}" if thousands else f"{abs(value):.{int(decimals)}f}"
+    text = text.replace(",", _NBSP).replace(".", ",")
+    return (_MINUS if value < 0 else "") + text
+
+
+def format_percent(x: float | None, decimals: int = 0, *, missing: str = "–") -> str:
+    """``54,2`` → ``"54 %"`` (Swedish style: space before the per cent sign).
+
+    Examples
+    --------
+    >>> format_percent(54.2).replace("\\u00a0", " ")
+    '54 %'
+    """
+    text = format_number(x, decimals, missing=missing)
+    return text if text == missing else f"{text}{_NBSP}%"
+
+
+def level_label(digits: str) -> str:
+    """``"95"`` → ``"95 %"``, ``"998"`` → ``"99,8 %"`` (confidence level from a column suffix)."""
+    value = float("0." + digits) * 100
+    decimals = max(0, len(digits) - 2)
+    return format_percent(value, decimals)
+
+
+class SwedishFormatter(ticker.Formatter):
+    """Tick formatter with decimal comma and grouped thousands.
+
+    The number of decimals is the fewest that shows every tick exactly.
+    """
+
+    def __init__(self, *, thousands: bool = True, suffix: str = "") -> None:
+        self.thousands = thousands
+        self.suffix = suffix
+        self._decimals = 0
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        super().set_locs(locs)
+        finite = [float(v) for v in locs if np.isfinite(v)]
+        self._decimals = 0
+        for d in range(7):
+            scale = 10.0**d
+            if all(abs(v * scale - round(v * scale)) < 1e-6 * max(1.0, abs(v * scale)) for v in finite):
+                self._decimals = d
+                break
+        else:
+            self._decimals = 6
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return format_number(x, self._decimals, thousands=self.thousands, missing="") + self.suffix
+
+
+def swedish_ticks(ax: Axes, axis: str = "both") -> None:
+    """Use :class:`SwedishFormatter` on the numeric axis/axes of *ax*."""
+    if axis in ("x", "both"):
+        ax.xaxis.set_major_formatter(SwedishFormatter())
+    if axis in ("y", "both"):
+        ax.yaxis.set_major_formatter(SwedishFormatter())
+
+
+def year_ticks(ax: Axes, years: Sequence[int]) -> None:
+    """Whole years on the x axis, no thousands separator, at most about twelve ticks."""
+    years = sorted(int(y) for y in years)
+    if not years:
+        return
+    step = max(1, math.ceil(len(range(years[0], years[-1] + 1)) / 12))
+    ax.set_xticks(list(range(years[0], years[-1] + 1, step)))
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _pos: f"{int(round(v))}"))
+
+
+# --------------------------------------------------------------------------- input checks
+
+
+def check_data(
+    data: Any,
+    required: Sequence[str],
+    *,
+    func: str,
+    alternatives: str = "",
+) -> pd.DataFrame:
+    """Check that *data* is a DataFrame with the *required* columns.
+
+    Raises
+    ------
+    ParameterError
+        Naming the missing columns, the accepted ones and what *data* has.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise ParameterError(
+            f"{func}: data måste vara en tabell (pandas DataFrame) med kolumnerna "
+            f"{', '.join(required)}, men {type(data).__name__} angavs."
+        )
+    missing = [c for c in required if c not in data.columns]
+    if missing:
+        have = ", ".join(str(c) for c in list(data.columns)[:20]) or "(inga kolumner)"
+        if len(data.columns) > 20:
+            have += f" … ({len(data.columns)} kolumner)"
+        raise ParameterError(
+            f"{func}: {'kolumnen' if len(missing) == 1 else 'kolumnerna'} "
+            f"{', '.join(repr(c) for c in missing)} saknas i data. "
+            f"Funktionen behöver kolumnerna {', '.join(required)}{alternatives} "
+            f"(fler kolumner går bra). Data har: {have}."
+        )
+    return data
+
+
+def numeric(data: pd.DataFrame, column: str, *, func: str) -> np.ndarray:
+    """Column *column* as a float array (missing → NaN); ParameterError if not numeric."""
+    col = data[column]
+    try:
+        return pd.to_numeric(col, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        bad = [v for v in col.dropna().unique()[:50] if not _is_number(v)][:3]
+        raise ParameterError(
+            f"{func}: kolumnen {column!r} måste innehålla tal (tomt för saknat värde), "
+            f"men har t.ex. {', '.join(repr(b) for b in bad)}."
+        ) from None
+
+
+def _is_number(v: Any) -> bool:
+    try:
+        float(v)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def check_choice(value: Any, choices: Sequence[Any], name: str, *, func: str) -> Any:
+    """Return *value* if it is one of *choices*, else raise ParameterError."""
+    if value not in choices:
+        raise ParameterError(f"{func}: " + one_of_message(name, choices, value))
+    return value
+
+
+def as_ids(value: str | Iterable[str] | None, *, parameter: str) -> list[str]:
+    """Resolve municipality ids or names (a single one or several) to ids."""
+    if value is None:
+        return []
+    items = [value] if isinstance(value, (str, int)) else list(value)
+    return [resolve_municipality(v, parameter=parameter) for v in items]
+
+
+def ids_column(data: pd.DataFrame, column: str = "municipality_id") -> np.ndarray:
+    """Municipality ids as strings (NaN → empty string)."""
+    return data[column].astype("string").fillna("").to_numpy(dtype=object)
+
+
+def name_of(municipality_id: str) -> str:
+    """Municipality or region name; the id itself if the registry does not know it."""
+    try:
+        return municipality_name(str(municipality_id))
+    except FouError:
+        return str(municipality_id)
+
+
+_SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}"})
+
+
+def swedish_key(text: str) -> str:
+    """Sort key for Swedish alphabetical order (… x y z å ä ö).
+
+    Examples
+    --------
+    >>> sorted(["Öckerö", "Ale", "Kungälv", "Kungsbacka"], key=swedish_key)
+    ['Ale', 'Kungsbacka', 'Kungälv', 'Öckerö']
+    """
+    return str(text).casefold().translate(_SWEDISH_ORDER)
+
+
+def group_label(ids: Sequence[str]) -> str:
+    """``"GR-kommuner"`` for the 13, else ``"Markerade kommuner"``."""
+    return "GR-kommuner" if set(ids) == set(GR_MUNICIPALITIES) else "Markerade kommuner"
+
+
+def single_value(data: pd.DataFrame, column: str) -> Any | None:
+    """The value of *column* if the column exists and has exactly one distinct non-missing value."""
+    if column not in data.columns:
+        return None
+    vals = data[column].dropna().unique()
+    return vals[0] if len(vals) == 1 else None
+
+
+# --------------------------------------------------------------------------- key-figure labels
+
+_SHORTEN: tuple[tuple[str, str], ...] = (
+    (r"^Brukarbedömning hemtjänst äldreomsorg\s*-\s*", "Hemtjänst: "),
+    (r"^Brukarbedömning särskilt boende äldreomsorg\s*-\s*", "Särskilt boende: "),
+    (r"^Enhetsundersökningen, äldreomsorg\s*-\s*", ""),
+    (r",\s*äldreomsorg,", ","),
+    (r"\s{2,}", " "),
+)
+
+
+def short_title(title: str) -> str:
+    """Shorten a Kolada title for axes and ticks (drop survey and unit-survey prefixes).
+
+    Examples
+    --------
+    >>> short_title("Brukarbedömning hemtjänst äldreomsorg -  helhetssyn, andel (%)")
+    'Hemtjänst: helhetssyn, andel (%)'
+    """
+    text = str(title).strip()
+    for pattern, repl in _SHORTEN:
+        text = re.sub(pattern, repl, text)
+    return text[:1].upper() + text[1:] if text else text
+
+
+def get_catalog(catalog: Catalog | None) -> Catalog:
+    """*catalog*, or the packaged catalogue."""
+    return load_catalog() if catalog is None else catalog
+
+
+def kpi_title(kpi: str, *, catalog: Catalog | None = None, short: bool = False) -> str | None:
+    """Catalogue title of *kpi*, or None if the catalogue does not know it."""
+    cat = get_catalog(catalog)
+    match = cat.kpis[cat.kpis["kpi"] == str(kpi)]
+    if match.empty:
+        return None
+    title = str(match.iloc[0]["title"])
+    return short_title(title) if short else title
+
+
+def kpi_label(
+    kpi: str,
+    *,
+    catalog: Catalog | None = None,
+    width: int = 50,
+    short: bool = True,
+    max_lines: int | None = None,
+) -> str:
+    """Wrapped catalogue title of *kpi* for an axis or title (the id if the catalogue lacks it).
+
+    Parameters
+    ----------
+    kpi
+        Key-figure id (or any column name).
+    catalog
+        Catalogue (None: the packaged one).
+    width
+        Wrap at this many characters.
+    short
+        Drop the long survey prefixes (see :func:`short_title`).
+    max_lines
+        Cut after this many lines (ending with "…").
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(kpi_label("N20900"))
+    Nettokostnadsavvikelse äldreomsorg, (%)
+    >>> kpi_label("eget_index")
+    'eget_index'
+    """
+    title = kpi_title(kpi, catalog=catalog, short=short)
+    if title is None:
+        return str(kpi)
+    return wrap(title, width, max_lines=max_lines)
+
+
+_GLUE = re.compile(r" (\([^()\s]{1,6}\)|%)")
+
+
+def wrap(text: str, width: int, *, max_lines: int | None = None) -> str:
+    """``textwrap.fill`` that keeps explicit line breaks and never orphans ``(%)`` or ``%``.
+
+    Examples
+    --------
+    >>> print(wrap("Hemtjänst: trygghet (mycket trygga), andel (%)", 42))
+    Hemtjänst: trygghet (mycket trygga),
+    andel (%)
+    """
+    lines = []
+    for part in str(text).split("\n"):
+        glued = _GLUE.sub("\u00a0\\1", part)
+        filled = textwrap.fill(glued, width, break_on_hyphens=False) if glued else ""
+        lines.append(filled.replace("\u00a0", " "))
+    out = "\n".join(lines)
+    if max_lines is not None:
+        rows = out.split("\n")
+        if len(rows) > max_lines:
+            out = "\n".join(rows[:max_lines]).rstrip(" ,") + " …"
+    return out
+
+
+def kpi_row(kpi: Any, catalog: Catalog | None) -> pd.Series | None:
+    """Catalogue row of *kpi* or None."""
+    if kpi is None:
+        return None
+    cat = get_catalog(catalog)
+    match = cat.kpis[cat.kpis["kpi"] == str(kpi)]
+    return None if match.empty else match.iloc[0]
+
+
+def title_for(data: pd.DataFrame, *, catalog: Catalog | None, width: int = 60) -> str | None:
+    """Title from the single ``kpi`` (catalogue title) and ``year`` of *data*, if there are such."""
+    kpi = single_value(data, "kpi")
+    year = single_value(data, "year")
+    parts = []
+    if kpi is not None:
+        parts.append(kpi_label(str(kpi), catalog=catalog, width=width))
+    if year is not None:
+        parts.append(str(int(year)))
+    if not parts:
+        return None
+    if len(parts) == 2:
+        return f"{parts[0]}, {parts[1]}"
+    return parts[0]
+
+
+# --------------------------------------------------------------------------- texts on the axes
+
+_CORNERS: dict[str, tuple[float, float, str, str]] = {
+    "upper left": (0.02, 0.98, "left", "top"),
+    "upper right": (0.98, 0.98, "right", "top"),
+    "lower left": (0.02, 0.02, "left", "bottom"),
+    "lower right": (0.98, 0.02, "right", "bottom"),
+}
+CORNERS: tuple[str, ...] = (*_CORNERS, "best")
+
+
+def best_corner(ax: Axes, x: np.ndarray, y: np.ndarray, *, avoid: Sequence[str] = ()) -> str:
+    """The corner of *ax* with the fewest of the points (*x*, *y*) near it."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        return next(c for c in _CORNERS if c not in avoid)
+    ax.autoscale_view()
+    pts = ax.transAxes.inverted().transform(ax.transData.transform(np.column_stack([x[ok], y[ok]])))
+    counts = {}
+    for name, (cx, cy, _, _) in _CORNERS.items():
+        if name in avoid:
+            continue
+        near = (np.abs(pts[:, 0] - cx) < 0.45) & (np.abs(pts[:, 1] - cy) < 0.3)
+        counts[name] = int(near.sum())
+    return min(counts, key=lambda k: counts[k])
+
+
+def corner_text(ax: Axes, text: str, *, loc: str, gid: str, **kwargs: Any) -> Any:
+    """Write *text* in a corner of *ax* on a light box."""
+    x, y, ha, va = _CORNERS[loc]
+    style = {
+        "fontsize": 8.5,
+        "color": PALETTE["text"],
+        "bbox": {"boxstyle": "round,pad=0.35", "facecolor": "white", "edgecolor": "#CCCCCC", "alpha": 0.9},
+        "zorder": 10,
+    }
+    style.update(kwargs)
+    return ax.text(x, y, text, transform=ax.transAxes, ha=ha, va=va, gid=gid, **style)
+
+
+def no_data(ax: Axes, text: str = NO_DATA_TEXT) -> None:
+    """Write *text* in the middle of an empty axes."""
+    ax.text(
+        0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center",
+        fontsize=11, color=PALETTE["muted"], style="italic", gid=MISSING_GID,
+    )  # fmt: skip
+
+
+def missing_note(names: Sequence[str], *, prefix: str = "Värde saknas för") -> str | None:
+    """``"Värde saknas för: Ale, Tjörn"`` (wrapped), or None when nothing is missing."""
+    if not names:
+        return None
+    return wrap(f"{prefix}: {', '.join(names)}", 45)
+
+
+# --------------------------------------------------------------------------- figure finishing
+
+
+def _renderer(fig: Figure) -> Any:
+    canvas = fig.canvas
+    if hasattr(canvas, "get_renderer"):
+        return canvas.get_renderer()
+    return fig._get_renderer()  # pragma: no cover - non-Agg canvases
+
+
+def _root(fig: Figure | SubFigure | Axes) -> Figure:
+    if isinstance(fig, Axes):
+        fig = fig.figure
+    while isinstance(fig, SubFigure):
+        fig = fig.figure
+    return fig  # type: ignore[return-value]
+
+
+def finish_figure(fig: Figure | Axes, *, source: str, fontsize: float = 7.5) -> Figure:
+    """Add the source line ("Källa: Kolada, hämtat …" or "Demodata …") bottom left.
+
+    The line replaces an earlier one, is wrapped to the figure's width, and
+    the layout leaves room for it.
+
+    Parameters
+    ----------
+    fig
+        The figure (or an axes of it).
+    source
+        The text, e.g. ``Provenance.source_line()``.
+    fontsize
+        Font size in points.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(layout="constrained")
+    >>> _ = finish_figure(fig, source="Demodata (syntetiska värden)")
+    >>> [t.get_text() for t in fig.texts]
+    ['Demodata (syntetiska värden)']
+    >>> plt.close(fig)
+    """
+    if not isinstance(source, str) or not source.strip():
+        raise ParameterError(
+            "finish_figure: source måste vara en text, t.ex. 'Källa: Kolada, hämtat 2025-11-23', "
+            f"men {source!r} angavs."
+        )
+    if not isinstance(fig, (Figure, SubFigure, Axes)):
+        raise ParameterError(
+            f"finish_figure: fig måste vara en matplotlib Figure, men {type(fig).__name__} angavs."
+        )
+    fig = _root(fig)
+    for t in list(fig.texts):
+        if t.get_gid() == SOURCE_GID:
+            t.remove()
+    width_chars = max(40, int(fig.get_figwidth() * 72 / (fontsize * 0.56)))
+    text = fig.text(
+        0.008, 0.008, wrap(source.strip(), width_chars), ha="left", va="bottom",
+        fontsize=fontsize, color=PALETTE["muted"], gid=SOURCE_GID,
+    )  # fmt: skip
+    height = text.get_window_extent(_renderer(fig)).height / fig.bbox.height + 0.012
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        engine.set(rect=(0.0, height, 1.0, 1.0 - height))
+    elif isinstance(engine, TightLayoutEngine):
+        engine.set(rect=(0.0, height, 1.0, 1.0))
+    elif engine is None:
+        fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, height + 0.07))
+    return fig
+
+
+def add_source(ax: Axes, source: str | None) -> None:
+    """Call :func:`finish_figure` on *ax*'s figure when *source* is given."""
+    if source is not None:
+        finish_figure(ax.figure, source=source)
+
+
+SAVE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+
+
+def savefig_atomic(fig: Figure | Axes, path: str | Path, **kwargs: Any) -> Path:
+    """Save *fig* to *path* atomically (PNG, SVG or PDF, from the suffix).
+
+    The file is written under a temporary name next to *path* and renamed
+    (:func:`fou.atomic.write_with`), so a reader never sees half a file.
+    Output is reproducible: no creation date in SVG/PDF, fixed SVG ids.
+
+    Parameters
+    ----------
+    fig
+        Figure (or an axes of it).
+    path
+        Target; its suffix decides the format unless ``format=`` is given.
+    **kwargs
+        Passed to ``Figure.savefig`` (defaults: ``dpi=200``,
+        ``bbox_inches="tight"``, ``facecolor="white"``).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile, matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     savefig_atomic(fig, Path(d) / "figur.svg").suffix
+    '.svg'
+    >>> plt.close(fig)
+    """
+    if not isinstance(fig, (Figure, SubFigure, Axes)):
+        raise ParameterError(
+            f"savefig_atomic: fig måste vara en matplotlib Figure, men {type(fig).__name__} angavs."
+        )
+    fig = _root(fig)
+    path = Path(path)
+    fmt = str(kwargs.pop("format", None) or path.suffix.lstrip(".")).lower()
+    if fmt not in SAVE_FORMATS:
+        raise ParameterError(
+            "savefig_atomic: " + one_of_message("filformat (filändelse)", SAVE_FORMATS, fmt or path.name)
+        )
+    kwargs.setdefault("dpi", THEME["savefig.dpi"])
+    kwargs.setdefault("bbox_inches", "tight")
+    kwargs.setdefault("pad_inches", 0.08)
+    kwargs.setdefault("facecolor", "white")
+    if fmt == "svg":
+        kwargs.setdefault("metadata", {"Date": None})
+    elif fmt == "pdf":
+        kwargs.setdefault("metadata", {"CreationDate": None, "ModDate": None})
+
+    def writer(tmp: Path) -> None:
+        with mpl.rc_context({"svg.hashsalt": THEME["svg.hashsalt"]}):
+            fig.savefig(tmp, format=fmt, **kwargs)
+
+    return write_with(path, writer)

@@ -1,0 +1,102 @@
+"""The analysis notebooks: structure (parameters cell, no outputs) and execution with papermill."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = REPO / "notebooks"
+MUNICIPALITY_NOTEBOOKS = (
+    "municipality_profile", "data_quality", "associations", "person_centred",
+)  # fmt: skip
+ALL_NOTEBOOKS = (*MUNICIPALITY_NOTEBOOKS, "regional_report")
+PARAMETERS = {"kommun": "1480", "ar": None, "jamforelse": "gr", "datakalla": "auto"}
+
+
+def _read(name: str) -> nbformat.NotebookNode:
+    return nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+
+
+def _parameters_cells(nb: nbformat.NotebookNode) -> list:
+    return [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+
+
+@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
+def test_notebook_structure(name: str) -> None:
+    nb = _read(name)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "fou"
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    cells = _parameters_cells(nb)
+    assert len(cells) == 1
+    namespace: dict = {}
+    exec(cells[0].source, namespace)  # noqa: S102 - our own literal assignments
+    expected = dict(PARAMETERS)
+    if name == "regional_report":
+        expected.pop("kommun")
+    assert {k: v for k, v in namespace.items() if not k.startswith("__")} == expected
+    setup = nb.cells[nb.cells.index(cells[0]) + 1]
+    assert "fou.notebook_support.setup(" in setup.source and "extra=globals()" in setup.source
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.get("outputs") == [] and cell.get("execution_count") is None
+            assert len(cell.source.splitlines()) <= 5
+    text = "\n".join(c.source for c in nb.cells)
+    assert "/work/" not in text and "/home/" not in text
+
+
+def _execute(tmp_path: Path, name: str, **parameters):
+    import papermill as pm
+
+    return pm.execute_notebook(
+        str(NOTEBOOKS / f"{name}.ipynb"),
+        str(tmp_path / f"{name}.out.ipynb"),
+        parameters=parameters,
+        kernel_name="fou",
+        cwd=str(tmp_path),
+        progress_bar=False,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "kommun"),
+    [(n, "1440") for n in MUNICIPALITY_NOTEBOOKS] + [("municipality_profile", "0114")],
+)
+def test_notebook_executes(project: Path, tmp_path: Path, name: str, kommun: str) -> None:
+    out = _execute(tmp_path, name, kommun=kommun, ar=None, datakalla="demo")
+    text = "\n".join(
+        str(o.get("data", {}).get("text/html", "")) for c in out.cells for o in c.get("outputs", [])
+    )
+    assert "DEMODATA" in text
+    errors = [o for c in out.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+
+
+@pytest.mark.slow
+def test_regional_report_executes(project: Path, tmp_path: Path) -> None:
+    _execute(tmp_path, "regional_report", ar=None, datakalla="demo")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [
+        ({"kommun": "Atlantis"}, "okänd kommun 'Atlantis'"),
+        ({"kommun": "1440", "ar": 1990}, "1990 finns inte i datamängden"),
+        ({"kommun": "1440", "jamforelse": "norden"}, "jamforelse måste vara ett av"),
+        ({"kommun": "1440", "komun": "1441"}, "Okänd parameter 'komun'"),
+    ],
+)
+def test_bad_parameters_fail_in_swedish(
+    project: Path, tmp_path: Path, parameters: dict, message: str
+) -> None:
+    from papermill.exceptions import PapermillExecutionError
+
+    with pytest.raises(PapermillExecutionError) as info:
+        _execute(tmp_path, "municipality_profile", datakalla="demo", **parameters)
+    assert "ParameterError" in info.value.ename
+    assert message in str(info.value)
