@@ -1,0 +1,79 @@
+"""Command ``fou run``: execute the batch of notebooks and export the reports."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fou.cli._app import EXIT_FAILED, app, console, friendly_errors
+
+
+@app.command("run")
+@friendly_errors
+def run_cmd(
+    batch: Annotated[
+        Path | None, typer.Argument(help="Batchfil (YAML); standard: parameters/gr.yaml.")
+    ] = None,
+    municipality: Annotated[
+        list[str] | None,
+        typer.Option("--municipality", "-m", help="Bara denna kommun (namn eller kod; kan upprepas)."),
+    ] = None,
+    year: Annotated[list[int] | None, typer.Option("--year", "-y", help="Bara detta år (kan upprepas).")] = None,
+    notebook: Annotated[
+        list[str] | None, typer.Option("--notebook", "-n", help="Bara denna notebook (kan upprepas).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", min=1, help="Antal parallella processer (standard: antal kärnor).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Kör om även oförändrade jobb.")] = False,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask-schemaläggare (tcp://värd:port) att köra på.")
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, help="Längsta tid i sekunder för en cell.")
+    ] = 600,
+    source: Annotated[str, typer.Option("--source", "-s", help="Datakälla: auto, kolada eller demo.")] = "auto",
+    no_export: Annotated[bool, typer.Option("--no-export", help="Skriv bara körda notebooks, ingen HTML/PDF.")] = False,
+    notebooks_dir: Annotated[
+        Path | None, typer.Option("--notebooks-dir", help="Mapp med notebooks (standard: notebooks/).")
+    ] = None,
+) -> None:
+    """Kör notebooks för kommuner och år enligt batchfilen och skapa HTML, PDF och översikt.
+
+    Oförändrade jobb (samma notebook, parametrar, data och version) hoppas över.
+    Avslutas med kod 1 om något jobb misslyckades och 2 vid felaktig indata.
+    """
+    from fou.batch import load_batch, plan_jobs, run_jobs
+    from fou.dataset import load_dataset
+    from fou.errors import ParameterError, one_of_message
+    from fou.paths import paths
+
+    if source not in ("auto", "kolada", "demo"):
+        raise ParameterError(one_of_message("--source", ("auto", "kolada", "demo"), source))
+    p = paths()
+    b = load_batch(batch or p.parameters / "gr.yaml", notebooks_dir=notebooks_dir or p.notebooks)
+    ds = load_dataset(source)
+    jobs = plan_jobs(
+        b, dataset_years=ds.years, municipalities=municipality, years=year, notebooks=notebook, source=source
+    )
+    if not jobs:
+        console.print("Inga jobb att köra.")
+        return
+    console.print(f"{len(jobs)} jobb · {ds.provenance.source_line()}", highlight=False)
+    result = run_jobs(
+        jobs,
+        workers=workers or os.cpu_count() or 1,
+        scheduler=scheduler,
+        force=force,
+        cell_timeout=timeout,
+        export=not no_export,
+        root=p.root,
+        progress=True,
+        source=source,
+    )
+
+    if not result.ok:
+        raise typer.Exit(EXIT_FAILED)

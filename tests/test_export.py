@@ -1,0 +1,75 @@
+"""Reviewer HTML and PDF export (no notebook execution needed)."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import nbformat
+import pytest
+
+from fou.dataset import Provenance
+from fou.export import to_html, to_pdf
+
+DEMO = Provenance("demo", "demo-1", "2026-01-01T00:00:00+00:00")
+KOLADA = Provenance("kolada", "20261123T101500Z", "2026-11-23T10:15:00+00:00", base_url="https://api.kolada.se/v3")
+
+
+def _executed_nb():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2, 1.5))
+    ax.plot([1, 2], [2, 1])
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    png = base64.b64encode(buf.getvalue()).decode()
+    code = nbformat.v4.new_code_cell("secret_code_line = 1")
+    code.outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"}),
+        nbformat.v4.new_output(
+            "execute_result",
+            data={"text/html": "<table class='dataframe'><tr><th>a</th><td>1</td></tr></table>"},
+            execution_count=1,
+        ),
+    ]
+    return nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Profil\n\n## Första avsnittet\n\nSe https://www.kolada.se."),
+            code,
+            nbformat.v4.new_markdown_cell("## Andra avsnittet\n\n[länk](http://example.org)"),
+        ]
+    )
+
+
+def test_html_is_offline_and_complete():
+    html = to_html(
+        _executed_nb(), title="Profil", municipality="Göteborg", year=2025, provenance=DEMO,
+        parameters={"kommun": "1480", "ar": 2025}, generated_at="2026-11-23T10:00:00+00:00",
+    )
+    assert "http://" not in html and "https://" not in html
+    assert "<script" not in html and "@import" not in html and "@font-face" not in html
+    assert "DEMODATA" in html and "syntetiska" in html
+    assert "Göteborg 2025" in html
+    assert "secret_code_line" not in html  # inputs excluded
+    assert "data:image/png;base64" in html
+    assert "Innehåll" in html and 'href="#Andra-avsnittet"' in html
+    assert "1480" in html  # parameters listed in the provenance box
+
+
+def test_kolada_report_has_no_demo_banner():
+    html = to_html(_executed_nb(), title="T", provenance=KOLADA)
+    assert "DEMODATA" not in html
+    assert "ögonblicksbild 20261123T101500Z" in html
+    assert "https://" not in html
+
+
+def test_pdf_has_pages_and_page_numbers(tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    html = to_html(_executed_nb(), title="Profil", municipality="Mölndal", year=2025, provenance=DEMO)
+    path = to_pdf(html, tmp_path / "r.pdf")
+    reader = pypdf.PdfReader(str(path))
+    assert len(reader.pages) >= 1
+    text = reader.pages[0].extract_text()
+    assert "Sida 1 av" in text
+    assert "Mölndal 2025" in text
