@@ -35,7 +35,10 @@ setup: $(STAMP) $(KERNEL)
 data: setup
 	$(FOU) data --prepare
 
+# Offline this runs on the generated demo data (labelled as such in every report).
 reports: setup
+	$(FOU) data --prepare
+	$(FOU) slides
 	$(FOU) run parameters/gr.yaml
 
 test: setup
