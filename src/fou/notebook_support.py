@@ -388,6 +388,10 @@ def fmt(x: Any, decimals: int = 1, *, missing: str = "–") -> str:
         return str(x)
     if isinstance(x, (int, np.integer)):
         decimals = 0
+    elif x != 0 and abs(x) < 10 ** (-decimals):
+        # A small non-zero value (e.g. 0,02 dagar/inv) must not read as 0: show
+        # two significant digits instead.
+        decimals = min(6, 1 - math.floor(math.log10(abs(float(x)))))
     text = f"{float(x):,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
     return text.replace("-", "−")
 
