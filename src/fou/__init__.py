@@ -32,6 +32,10 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "fou.schema": ("VALUE_COLUMNS", "validate_values"),
     "fou.tidy": ("select", "to_wide"),
     "fou.quality": ("issue_counts", "run_checks", "usable_summary"),
+    "fou.plotting": (
+        "comparison_bar", "correlation_heatmap", "funnel_plot", "quality_heatmap",
+        "scatter_labelled", "trend_plot",
+    ),
     "fou.stats": (
         "adjust_pvalues", "association_screen", "comparison_table", "cronbach_alpha_ecological",
         "expected_false_positives", "fisher_ci", "funnel_data", "gr_overview", "gr_vs_national",

@@ -68,7 +68,6 @@ THEME: dict[str, Any] = {
     "font.size": 9.5,
     "axes.titlesize": 11,
     "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
     "axes.titlepad": 10,
     "axes.labelsize": 9.5,
     "axes.labelcolor": PALETTE["text"],
@@ -139,7 +138,7 @@ _MINUS = "\u2212"
 
 
 def format_number(
-    x: float | int | None, decimals: int = 1, *, thousands: bool = True, missing: str = "–"
+    x: float | None, decimals: int = 1, *, thousands: bool = True, missing: str = "–"
 ) -> str:
     """Format a number the Swedish way: decimal comma, space between thousands, true minus.
 
@@ -225,7 +224,9 @@ class SwedishFormatter(ticker.Formatter):
         self._decimals = 0
         for d in range(7):
             scale = 10.0**d
-            if all(abs(v * scale - round(v * scale)) < 1e-6 * max(1.0, abs(v * scale)) for v in finite):
+            if all(
+                abs(v * scale - round(v * scale)) < 1e-6 * max(1.0, abs(v * scale)) for v in finite
+            ):
                 self._decimals = d
                 break
         else:
@@ -250,7 +251,7 @@ def year_ticks(ax: Axes, years: Sequence[int]) -> None:
         return
     step = max(1, math.ceil(len(range(years[0], years[-1] + 1)) / 12))
     ax.set_xticks(list(range(years[0], years[-1] + 1, step)))
-    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _pos: f"{int(round(v))}"))
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _pos: f"{round(v)}"))
 
 
 # --------------------------------------------------------------------------- input checks
@@ -528,7 +529,12 @@ def corner_text(ax: Axes, text: str, *, loc: str, gid: str, **kwargs: Any) -> An
     style = {
         "fontsize": 8.5,
         "color": PALETTE["text"],
-        "bbox": {"boxstyle": "round,pad=0.35", "facecolor": "white", "edgecolor": "#CCCCCC", "alpha": 0.9},
+        "bbox": {
+            "boxstyle": "round,pad=0.35",
+            "facecolor": "white",
+            "edgecolor": "#CCCCCC",
+            "alpha": 0.9,
+        },
         "zorder": 10,
     }
     style.update(kwargs)
@@ -673,7 +679,8 @@ def savefig_atomic(fig: Figure | Axes, path: str | Path, **kwargs: Any) -> Path:
     fmt = str(kwargs.pop("format", None) or path.suffix.lstrip(".")).lower()
     if fmt not in SAVE_FORMATS:
         raise ParameterError(
-            "savefig_atomic: " + one_of_message("filformat (filändelse)", SAVE_FORMATS, fmt or path.name)
+            "savefig_atomic: "
+            + one_of_message("filformat (filändelse)", SAVE_FORMATS, fmt or path.name)
         )
     kwargs.setdefault("dpi", THEME["savefig.dpi"])
     kwargs.setdefault("bbox_inches", "tight")

@@ -29,11 +29,18 @@ _DIRECTIONS: tuple[tuple[float, float, str, str], ...] = (
     (-1.2, 0.0, "right", "center"),
     (0.0, 1.2, "center", "bottom"),
     (0.0, -1.2, "center", "top"),
+    (0.5, 1.2, "left", "bottom"),
+    (-0.5, 1.2, "right", "bottom"),
+    (0.5, -1.2, "left", "top"),
+    (-0.5, -1.2, "right", "top"),
 )
-_DISTANCES: tuple[float, ...] = (1.0, 2.4, 4.0, 6.0)
+# Distances in multiples of *offset*; beyond the first a leader line is drawn.
+_DISTANCES: tuple[float, ...] = (1.0, 2.2, 3.6, 5.2, 7.2, 10.0, 14.0)
 
 
-def _box(px: float, py: float, ox: float, oy: float, w: float, h: float, ha: str, va: str) -> np.ndarray:
+def _box(
+    px: float, py: float, ox: float, oy: float, w: float, h: float, ha: str, va: str
+) -> np.ndarray:
     x = px + ox
     y = py + oy
     x0 = x if ha == "left" else (x - w if ha == "right" else x - w / 2)
@@ -167,7 +174,8 @@ def place_labels(
                 break
         assert best is not None
         _, ox, oy, ha, va, dist, box = best
-        placed.append(box)
+        gap = 1.5 * px_per_pt  # keep labels a little apart, not just touching
+        placed.append(box + np.array([-gap, -gap, gap, gap]))
         chosen[i] = (ox, oy, ha, va, dist)
 
     annotations: list[Annotation] = []

@@ -33,9 +33,15 @@ from fou.plotting._base import (
     wrap,
 )
 
-__all__ = ["comparison_bar", "MISSING_LABEL"]
+__all__ = ["MISSING_LABEL", "comparison_bar"]
 
 MISSING_LABEL = "saknas"
+_LABEL_BOX = {
+    "boxstyle": "square,pad=0.15",
+    "facecolor": "white",
+    "edgecolor": "none",
+    "alpha": 0.85,
+}
 VALUE_GID = "värde"
 _REFERENCE_STYLES: tuple[dict[str, Any], ...] = (
     {"color": "#E69F00", "linestyle": (0, (5, 2))},
@@ -112,14 +118,17 @@ def comparison_bar(
     if decimals is not None and (
         isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)) or decimals < 0
     ):
-        raise ParameterError(f"{func}: decimals måste vara ett heltal ≥ 0, men {decimals!r} angavs.")
+        raise ParameterError(
+            f"{func}: decimals måste vara ett heltal ≥ 0, men {decimals!r} angavs."
+        )
     hl = as_ids(highlight, parameter="highlight")
     if len(hl) > 1:
         raise ParameterError(f"{func}: highlight är en enda kommun, men {len(hl)} angavs.")
     ids = ids_column(df)
     if pd.Series(ids).duplicated().any():
         raise ParameterError(
-            f"{func}: flera rader per kommun. Filtrera till ett nyckeltal, ett år och ett kön först."
+            f"{func}: flera rader per kommun. "
+            "Filtrera till ett nyckeltal, ett år och ett kön först."
         )
     kpi = single_value(df, "kpi")
     row = kpi_row(kpi, catalog)
@@ -130,14 +139,17 @@ def comparison_bar(
     if reference is not None:
         if not isinstance(reference, Mapping):
             raise ParameterError(
-                f"{func}: reference måste vara en ordlista som {{'GR-snitt': 54.2, 'Riket': 55.0}}, "
+                f"{func}: reference måste vara en ordlista som "
+                "{'GR-snitt': 54.2, 'Riket': 55.0}, "
                 f"men {type(reference).__name__} angavs."
             )
         for name, val in reference.items():
             try:
                 v = float(val) if val is not None else np.nan
             except (TypeError, ValueError):
-                raise ParameterError(f"{func}: referensvärdet för {name!r} är inte ett tal: {val!r}.") from None
+                raise ParameterError(
+                    f"{func}: referensvärdet för {name!r} är inte ett tal: {val!r}."
+                ) from None
             if np.isfinite(v):
                 refs[str(name)] = v
 
@@ -189,7 +201,7 @@ def comparison_bar(
                 ha="left" if v >= 0 else "right", va="center", fontsize=8.5,
                 color=PALETTE["highlight"] if is_hl[i] else PALETTE["text"],
                 fontweight="bold" if is_hl[i] else "normal", gid=VALUE_GID, zorder=5,
-                bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+                bbox=_LABEL_BOX,
             )  # fmt: skip
         else:
             ax.text(
@@ -221,6 +233,7 @@ def comparison_bar(
         ax.set_title(wrap(title, 70))
     if not okv.any():
         no_data(ax)
+        ax.set_xticks([])
     if refs:
         ax.legend(loc="best", fontsize=8, framealpha=0.95, frameon=True, edgecolor="#DDDDDD")
     add_source(ax, source)

@@ -41,7 +41,7 @@ from fou.plotting._base import (
 from fou.plotting._labels import place_labels
 from fou.registry import GR_MUNICIPALITIES
 
-__all__ = ["funnel_plot", "funnel_limits_wide"]
+__all__ = ["funnel_limits_wide", "funnel_plot"]
 
 _LEVEL_COLUMN = re.compile(r"^lower_(\d+)$")
 # Line styles of the limits, from the narrowest level outwards.
@@ -90,7 +90,9 @@ def funnel_limits_wide(limits: pd.DataFrame) -> pd.DataFrame:
         parts = []
         for s in dict.fromkeys(suffix):
             sel = limits[[x == s for x in suffix]]
-            part = sel[["n", "lower", "upper"]].rename(columns={"lower": f"lower_{s}", "upper": f"upper_{s}"})
+            part = sel[["n", "lower", "upper"]].rename(
+                columns={"lower": f"lower_{s}", "upper": f"upper_{s}"}
+            )
             if part["n"].duplicated().any():
                 raise ParameterError(f"{func}: limits har flera rader per n för nivån 0.{s}.")
             parts.append(part.set_index("n"))
@@ -246,14 +248,25 @@ def funnel_plot(
         log_x = bool(n_all.size and n_all.max() / max(n_all.min(), 1.0) > 20)
 
     levels = [m.group(1) for c in lim.columns if (m := _LEVEL_COLUMN.match(str(c)))]
-    levels = sorted((lv for lv in levels if f"upper_{lv}" in lim.columns), key=lambda s: float("0." + s))
+    levels = sorted(
+        (lv for lv in levels if f"upper_{lv}" in lim.columns), key=lambda s: float("0." + s)
+    )
     widest = levels[-1]
     lo_w = numeric(lim, f"lower_{widest}", func=func)
     hi_w = numeric(lim, f"upper_{widest}", func=func)
-    ax.fill_between(n_lim, lo_w, hi_w, color=PALETTE["shade"], alpha=0.6, linewidth=0, zorder=0.5, gid="band")
+    ax.fill_between(
+        n_lim, lo_w, hi_w, color=PALETTE["shade"], alpha=0.6, linewidth=0, zorder=0.5, gid="band"
+    )
     for k, lv in enumerate(levels):
         st = _LIMIT_STYLES[min(k, len(_LIMIT_STYLES) - 1)]
-        ax.plot(n_lim, numeric(lim, f"lower_{lv}", func=func), label=f"Gräns {level_label(lv)}", gid=f"gräns_{lv}", zorder=1, **st)
+        ax.plot(
+            n_lim,
+            numeric(lim, f"lower_{lv}", func=func),
+            label=f"Gräns {level_label(lv)}",
+            gid=f"gräns_{lv}",
+            zorder=1,
+            **st,
+        )
         ax.plot(n_lim, numeric(lim, f"upper_{lv}", func=func), gid=f"gräns_{lv}", zorder=1, **st)
     if target is not None:
         ax.axhline(
@@ -264,15 +277,40 @@ def funnel_plot(
     if rest.any():
         st = {"s": 16, "color": PALETTE["other"], "alpha": 0.85, "linewidths": 0, "zorder": 2}
         st.update(kwargs)
-        ax.scatter(n_pts[rest], v_pts[rest], label=f"Övriga kommuner ({int(rest.sum())})", gid="övriga", **st)
+        ax.scatter(
+            n_pts[rest],
+            v_pts[rest],
+            label=f"Övriga kommuner ({int(rest.sum())})",
+            gid="övriga",
+            **st,
+        )
     sel = ok & is_grp
     if sel.any():
-        st = {"s": 40, "color": PALETTE["highlight"], "edgecolors": "white", "linewidths": 0.6, "zorder": 3}
+        st = {
+            "s": 40,
+            "color": PALETTE["highlight"],
+            "edgecolors": "white",
+            "linewidths": 0.6,
+            "zorder": 3,
+        }
         st.update(kwargs)
-        ax.scatter(n_pts[sel], v_pts[sel], label=f"{group_label(grp)} ({int(sel.sum())})", gid="markerade", **st)
+        ax.scatter(
+            n_pts[sel],
+            v_pts[sel],
+            label=f"{group_label(grp)} ({int(sel.sum())})",
+            gid="markerade",
+            **st,
+        )
     sel_h = ok & is_hl
     if sel_h.any():
-        st = {"s": 80, "color": PALETTE["focus"], "edgecolors": "white", "linewidths": 0.8, "zorder": 4, "marker": "D"}
+        st = {
+            "s": 80,
+            "color": PALETTE["focus"],
+            "edgecolors": "white",
+            "linewidths": 0.8,
+            "zorder": 4,
+            "marker": "D",
+        }
         st.update(kwargs)
         ax.scatter(n_pts[sel_h], v_pts[sel_h], label=name_of(hl[0]), gid="fokus", **st)
 
@@ -318,7 +356,9 @@ def funnel_plot(
     msg = missing_note([name_of(m) for m in wanted])
     if hl and hl[0] in wanted:
         msg = f"{name_of(hl[0])}: värde saknas" + (
-            "" if len(wanted) == 1 else "\n" + (missing_note([name_of(m) for m in wanted[1:]]) or "")
+            ""
+            if len(wanted) == 1
+            else "\n" + (missing_note([name_of(m) for m in wanted[1:]]) or "")
         )
     if msg:
         loc = best_corner(ax, n_pts, v_pts)

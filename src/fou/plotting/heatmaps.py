@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -37,7 +38,12 @@ from fou.plotting._base import (
 
 __all__ = ["correlation_heatmap", "quality_heatmap"]
 
-_SCOPE_SHORT = {"gr": "GR-13", "riket": "alla kommuner", "all": "alla kommuner", "urval": "eget urval"}
+_SCOPE_SHORT = {
+    "gr": "GR-13",
+    "riket": "alla kommuner",
+    "all": "alla kommuner",
+    "urval": "eget urval",
+}
 SIGNIFICANT_MARK = "*"
 
 
@@ -53,6 +59,13 @@ def _hatch_missing(ax: Axes, mask_missing: np.ndarray) -> int:
         )  # fmt: skip
         count += 1
     return count
+
+
+def _heatmap(frame: pd.DataFrame, **kwargs: Any) -> Axes:
+    """seaborn.heatmap without its matplotlib-3.11 deprecation noise in reviewers' reports."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*set_bad.*", category=PendingDeprecationWarning)
+        return sns.heatmap(frame, **kwargs)
 
 
 def _annot_size(n_cells_side: int) -> float:
@@ -135,7 +148,9 @@ def correlation_heatmap(
     df = check_data(data, ["x", "y", "r", "p_adj", "adjust"], func=func)
     check_choice(labels, ("id", "title"), "labels", func=func)
     if not isinstance(alpha, (int, float)) or isinstance(alpha, bool) or not 0 < alpha < 1:
-        raise ParameterError(f"{func}: alpha måste vara ett tal mellan 0 och 1, men {alpha!r} angavs.")
+        raise ParameterError(
+            f"{func}: alpha måste vara ett tal mellan 0 och 1, men {alpha!r} angavs."
+        )
     xs = df["x"].astype(str).to_numpy()
     ys = df["y"].astype(str).to_numpy()
     if np.any(xs == ys):
@@ -143,16 +158,15 @@ def correlation_heatmap(
     pair = pd.Series([tuple(sorted(p)) for p in zip(xs, ys, strict=True)], index=df.index)
     if pair.duplicated().any():
         varying = [
-            c for c in ("year", "method", "scope", "level") if c in df.columns and df[c].nunique() > 1
+            c
+            for c in ("year", "method", "scope", "level")
+            if c in df.columns and df[c].nunique() > 1
         ]
-        hint = (
-            "; tabellen har flera värden i " + ", ".join(varying)
-            if varying
-            else ""
-        )
+        hint = "; tabellen har flera värden i " + ", ".join(varying) if varying else ""
         raise ParameterError(
             f"{func}: flera rader för samma par (x, y){hint}. Filtrera till ett år, en metod "
-            "och ett omfång (scope) först, t.ex. screen.query(\"year == 2022 and method == 'Spearman'\")."
+            "och ett omfång (scope) först, "
+            "t.ex. screen.query(\"year == 2022 and method == 'Spearman'\")."
         )
     methods = df["adjust"].dropna().astype(str).unique()
     if len(methods) > 1:
@@ -198,7 +212,9 @@ def correlation_heatmap(
         text = np.array(
             [
                 [
-                    (format_number(v, 2) + (SIGNIFICANT_MARK if s else "")) if np.isfinite(v) else ""
+                    (format_number(v, 2) + (SIGNIFICANT_MARK if s else ""))
+                    if np.isfinite(v)
+                    else ""
                     for v, s in zip(row_r, row_s, strict=True)
                 ]
                 for row_r, row_s in zip(sub_r, sig, strict=True)
@@ -228,11 +244,20 @@ def correlation_heatmap(
         "cbar_kws": {"label": "Korrelation (r)", "shrink": 0.75, "ticks": [-1, -0.5, 0, 0.5, 1]},
     }
     style.update(kwargs)
-    sns.heatmap(frame, mask=upper | missing | diagonal, ax=ax, **style)
+    _heatmap(frame, mask=upper | missing | diagonal, ax=ax, **style)
     n_missing = _hatch_missing(ax, missing)
     for i in np.flatnonzero(np.diag(diagonal)):
         ax.add_patch(
-            Rectangle((i, i), 1, 1, facecolor="#F4F4F4", edgecolor="white", linewidth=0.8, zorder=1.5, gid="diagonal")
+            Rectangle(
+                (i, i),
+                1,
+                1,
+                facecolor="#F4F4F4",
+                edgecolor="white",
+                linewidth=0.8,
+                zorder=1.5,
+                gid="diagonal",
+            )
         )
         ax.text(
             i + 0.5, i + 0.5, col_k[i], ha="center", va="center", gid="diagonal",
@@ -347,7 +372,12 @@ def quality_heatmap(
     alt = " samt share_usable eller n_usable och n_kpis"
     check_data(data, base, func=func, alternatives=alt)
     if not (has_share or has_counts):
-        check_data(data, [*base, "share_usable"], func=func, alternatives=" (eller n_usable och n_kpis i stället för share_usable)")
+        check_data(
+            data,
+            [*base, "share_usable"],
+            func=func,
+            alternatives=" (eller n_usable och n_kpis i stället för share_usable)",
+        )
     df = data.copy()
     df["municipality_id"] = ids_column(df)
     if domain is not None:
@@ -367,16 +397,22 @@ def quality_heatmap(
     if df.duplicated([key, "year"]).any():
         if not has_counts:
             raise ParameterError(
-                f"{func}: flera rader per {('kommun' if key == 'municipality_id' else 'område')} och år "
+                f"{func}: flera rader per {'kommun' if key == 'municipality_id' else 'område'} "
+                "och år "
                 "(t.ex. en per område eller kommun). Ange domain=… eller municipality=…, eller ta "
-                "med kolumnerna n_usable och n_kpis så att andelen räknas för alla nyckeltal tillsammans."
+                "med kolumnerna n_usable och n_kpis så att andelen räknas för alla nyckeltal "
+                "tillsammans."
             )
         df = df.groupby([key, "year"], as_index=False)[["n_usable", "n_kpis"]].sum(min_count=1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            df["share_usable"] = numeric(df, "n_usable", func=func) / numeric(df, "n_kpis", func=func)
+            df["share_usable"] = numeric(df, "n_usable", func=func) / numeric(
+                df, "n_kpis", func=func
+            )
     elif not has_share:
         with np.errstate(divide="ignore", invalid="ignore"):
-            df["share_usable"] = numeric(df, "n_usable", func=func) / numeric(df, "n_kpis", func=func)
+            df["share_usable"] = numeric(df, "n_usable", func=func) / numeric(
+                df, "n_kpis", func=func
+            )
     share = numeric(df, "share_usable", func=func)
     finite = share[np.isfinite(share)]
     if finite.size and (finite.min() < 0 or finite.max() > 1):
@@ -402,17 +438,13 @@ def quality_heatmap(
         * 100.0
     )
     n_rows, n_cols = mat.shape
-    ax = new_axes(
-        ax, (max(5.0, 0.62 * n_cols + 3.2), max(2.8, 0.38 * n_rows + 1.6)), func=func
-    )
+    ax = new_axes(ax, (max(5.0, 0.62 * n_cols + 3.2), max(2.8, 0.38 * n_rows + 1.6)), func=func)
     if mat.size == 0:
         no_data(ax)
         add_source(ax, source)
         return ax
     missing = ~np.isfinite(mat)
-    text = np.array(
-        [[format_number(v, 0, missing="") for v in row] for row in mat], dtype=object
-    )
+    text = np.array([[format_number(v, 0, missing="") for v in row] for row in mat], dtype=object)
     frame = pd.DataFrame(mat, index=row_labels, columns=[str(y) for y in years])
     style: dict[str, Any] = {
         "cmap": CMAP_SEQUENTIAL,
@@ -423,10 +455,14 @@ def quality_heatmap(
         "annot": text if annotate else False,
         "fmt": "",
         "annot_kws": {"fontsize": 8 if n_cols <= 12 else 7},
-        "cbar_kws": {"label": "Användbara nyckeltal (%)", "shrink": 0.8, "ticks": [0, 25, 50, 75, 100]},
+        "cbar_kws": {
+            "label": "Användbara nyckeltal (%)",
+            "shrink": 0.8,
+            "ticks": [0, 25, 50, 75, 100],
+        },
     }
     style.update(kwargs)
-    sns.heatmap(frame, mask=missing, ax=ax, **style)
+    _heatmap(frame, mask=missing, ax=ax, **style)
     n_missing = _hatch_missing(ax, missing)
     if ax.collections and getattr(ax.collections[0], "colorbar", None) is not None:
         ax.collections[0].colorbar.ax.yaxis.set_major_formatter(SwedishFormatter())
@@ -436,7 +472,11 @@ def quality_heatmap(
     for spine in ax.spines.values():
         spine.set_visible(False)
     if title is None:
-        title = "Andel användbara nyckeltal per " + ("kommun" if key == "municipality_id" else "område") + " och år"
+        title = (
+            "Andel användbara nyckeltal per "
+            + ("kommun" if key == "municipality_id" else "område")
+            + " och år"
+        )
         extra = []
         if mids:
             extra.append(name_of(mids[0]))

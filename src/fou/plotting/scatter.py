@@ -138,15 +138,35 @@ def scatter_labelled(
     if rest.any():
         style = {"s": 16, "color": PALETTE["other"], "alpha": 0.8, "linewidths": 0, "zorder": 2}
         style.update(kwargs)
-        ax.scatter(xs[rest], ys[rest], label=f"Övriga kommuner ({int(rest.sum())})", gid="övriga", **style)
+        ax.scatter(
+            xs[rest], ys[rest], label=f"Övriga kommuner ({int(rest.sum())})", gid="övriga", **style
+        )
     sel = ok & is_hl
     if sel.any():
-        style = {"s": 38, "color": PALETTE["highlight"], "edgecolors": "white", "linewidths": 0.6, "zorder": 3}
+        style = {
+            "s": 38,
+            "color": PALETTE["highlight"],
+            "edgecolors": "white",
+            "linewidths": 0.6,
+            "zorder": 3,
+        }
         style.update(kwargs)
-        ax.scatter(xs[sel], ys[sel], label=f"{group_label(hl)} ({int(sel.sum())})", gid="markerade", **style)
+        ax.scatter(
+            xs[sel],
+            ys[sel],
+            label=f"{group_label(hl)} ({int(sel.sum())})",
+            gid="markerade",
+            **style,
+        )
     sel_f = ok & is_focus
     if sel_f.any():
-        style = {"s": 70, "color": PALETTE["focus"], "edgecolors": "white", "linewidths": 0.8, "zorder": 4}
+        style = {
+            "s": 70,
+            "color": PALETTE["focus"],
+            "edgecolors": "white",
+            "linewidths": 0.8,
+            "zorder": 4,
+        }
         style.update(kwargs)
         ax.scatter(xs[sel_f], ys[sel_f], label=name_of(fc[0]), gid="fokus", **style)
 

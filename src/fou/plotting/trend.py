@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -13,10 +14,10 @@ from fou.catalog import UNIT_LABELS, Catalog
 from fou.errors import FouError, ParameterError
 from fou.plotting._base import (
     MISSING_GID,
-    OKABE_ITO,
     PALETTE,
     SwedishFormatter,
     add_source,
+    best_corner,
     check_data,
     corner_text,
     get_catalog,
@@ -34,9 +35,10 @@ from fou.plotting._base import (
 )
 from fou.registry import resolve_municipality
 
-__all__ = ["trend_plot", "NOT_RUN_LABEL"]
+__all__ = ["NOT_RUN_LABEL", "trend_plot"]
 
 NOT_RUN_LABEL = "ingen undersökning"
+_NOTE_BOX = {"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
 
 #: Styles of the comparison series, by label (as :func:`fou.stats.trend_table` names them).
 REFERENCE_STYLES: dict[str, dict[str, Any]] = {
@@ -66,7 +68,8 @@ def _breaks_list(breaks: Any, *, func: str) -> list[tuple[int, str]]:
                 out.append((int(y), str(t)))
     except (TypeError, ValueError):
         raise ParameterError(
-            f"{func}: breaks måste vara en lista med (år, text), t.ex. [(2019, 'Ny beräkningsmetod')], "
+            f"{func}: breaks måste vara en lista med (år, text), "
+            "t.ex. [(2019, 'Ny beräkningsmetod')], "
             "en tabell med kolumnerna year och change (Catalog.breaks), 'auto' eller None, "
             f"men {breaks!r} angavs."
         ) from None
@@ -81,7 +84,8 @@ def _years_list(not_run: Any, *, func: str) -> list[int]:
         return sorted({int(y) for y in items})
     except (TypeError, ValueError):
         raise ParameterError(
-            f"{func}: not_run måste vara år (t.ex. [2021]), 'auto' eller None, men {not_run!r} angavs."
+            f"{func}: not_run måste vara år (t.ex. [2021]), 'auto' eller None, "
+            f"men {not_run!r} angavs."
         ) from None
 
 
@@ -191,9 +195,16 @@ def trend_plot(
     nr = [y for y in nr if full and full[0] <= y <= full[-1]]
     if isinstance(breaks, str):
         if breaks != "auto":
-            raise ParameterError(f"{func}: breaks måste vara 'auto', None, en lista eller en tabell.")
+            raise ParameterError(
+                f"{func}: breaks måste vara 'auto', None, en lista eller en tabell."
+            )
         br = (
-            [(int(y), str(c)) for y, c in cat.breaks.loc[cat.breaks["kpi"] == str(kpi), ["year", "change"]].itertuples(index=False)]
+            [
+                (int(y), str(c))
+                for y, c in cat.breaks.loc[
+                    cat.breaks["kpi"] == str(kpi), ["year", "change"]
+                ].itertuples(index=False)
+            ]
             if cat is not None
             else []
         )
@@ -203,7 +214,7 @@ def trend_plot(
 
     cuts = sorted({full.index(y) for y, _ in br})
     bounds = [0, *cuts, len(full)]
-    segments = [(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True) if hi > lo]
+    segments = [(lo, hi) for lo, hi in itertools.pairwise(bounds) if hi > lo]
 
     ax = new_axes(ax, (8.0, 4.8), func=func)
     style_axes(ax, grid="y")
@@ -217,35 +228,54 @@ def trend_plot(
                 "markersize": 6, "zorder": 4,
             }  # fmt: skip
         else:
-            ref = REFERENCE_STYLES.get(s) or REFERENCE_STYLES.get(_KIND_TO_LABEL.get(kinds.get(s, ""), ""))
+            ref = REFERENCE_STYLES.get(s) or REFERENCE_STYLES.get(
+                _KIND_TO_LABEL.get(kinds.get(s, ""), "")
+            )
             if ref is None:
-                ref = {"color": next(extra, PALETTE["line"]), "linestyle": (0, (3, 2)), "marker": "o"}
+                ref = {
+                    "color": next(extra, PALETTE["line"]),
+                    "linestyle": (0, (3, 2)),
+                    "marker": "o",
+                }
             st = {"linewidth": 1.6, "markersize": 4, "zorder": 3, **ref}
         st.update(kwargs)
         # A definition break cuts the line: levels before and after are not comparable.
         for k, (lo, hi) in enumerate(segments):
-            ax.plot(full[lo:hi], y[lo:hi], label=s if k == 0 else "_nolegend_", gid=f"serie:{s}", **st)
+            ax.plot(
+                full[lo:hi], y[lo:hi], label=s if k == 0 else "_nolegend_", gid=f"serie:{s}", **st
+            )
 
     # Legend in the order of the data, municipality first.
     handles, labels = ax.get_legend_handles_labels()
     by_label = dict(zip(labels, handles, strict=True))
-    legend_order = ([main] if main in by_label else []) + [s for s in series if s != main and s in by_label]
+    legend_order = ([main] if main in by_label else []) + [
+        s for s in series if s != main and s in by_label
+    ]
 
     for y in nr:
-        ax.axvspan(y - 0.5, y + 0.5, color=PALETTE["shade"], zorder=0.5, linewidth=0, gid="ej_genomförd")
+        ax.axvspan(
+            y - 0.5, y + 0.5, color=PALETTE["shade"], zorder=0.5, linewidth=0, gid="ej_genomförd"
+        )
         ax.text(
             y, 0.5, NOT_RUN_LABEL, transform=ax.get_xaxis_transform(), rotation=90,
             ha="center", va="center", fontsize=8, color=PALETTE["muted"], gid="ej_genomförd",
         )  # fmt: skip
     for k, (y, text) in enumerate(br):
-        ax.axvline(y - 0.5, color="#7A7A7A", linewidth=1.0, linestyle=(0, (2, 2)), zorder=1, gid="definitionsbyte")
+        ax.axvline(
+            y - 0.5,
+            color="#7A7A7A",
+            linewidth=1.0,
+            linestyle=(0, (2, 2)),
+            zorder=1,
+            gid="definitionsbyte",
+        )
         right_half = (y - 0.5 - (full[0] - 0.5)) / len(full) > 0.6
         ax.annotate(
             wrap(text, 26), xy=(y - 0.5, 1.0), xycoords=ax.get_xaxis_transform(),
             xytext=(-4 if right_half else 4, -4 - 36 * k), textcoords="offset points",
             ha="right" if right_half else "left", va="top",
             fontsize=7.5, color="#4D4D4D", gid="definitionsbyte",
-            bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+            bbox=_NOTE_BOX,
         )  # fmt: skip
 
     if full:
@@ -265,7 +295,9 @@ def trend_plot(
     if values.size == 0 or not np.isfinite(values).any():
         no_data(ax)
     elif main in wide.columns and not np.isfinite(wide[main].to_numpy(dtype=float)).any():
-        corner_text(ax, f"{main}: värde saknas", loc="lower left", gid=MISSING_GID, color=PALETTE["muted"])
+        xs = np.repeat(np.asarray(full, dtype=float), values.shape[1])
+        loc = best_corner(ax, xs, values.ravel(), avoid=("upper left",) if br else ())
+        corner_text(ax, f"{main}: värde saknas", loc=loc, gid=MISSING_GID, color=PALETTE["muted"])
     if legend_order:
         ax.legend(
             [by_label[s] for s in legend_order], legend_order, loc="upper left",
@@ -282,10 +314,14 @@ def _unit_label(row: pd.Series | None) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _main_series(highlight: str | None, series: list[str], kinds: dict[str, str], *, func: str) -> str | None:
+def _main_series(
+    highlight: str | None, series: list[str], kinds: dict[str, str], *, func: str
+) -> str | None:
     if highlight is not None:
         if not isinstance(highlight, str):
-            raise ParameterError(f"{func}: highlight måste vara ett serienamn eller en kommun (text).")
+            raise ParameterError(
+                f"{func}: highlight måste vara ett serienamn eller en kommun (text)."
+            )
         if highlight in series:
             return highlight
         try:
