@@ -997,8 +997,100 @@ def show_gr_overview(ctx: Context, kpi: str) -> pd.DataFrame:
     from fou.stats import gr_overview
 
     res = gr_overview(ctx.values, kpi=kpi, year=ctx.year, catalog=ctx.catalog)
-    show_table(res, columns=["municipality", "value", "change", "diff_gr", "diff_riket", "rank",
+    show_table(res, columns=["municipality", "value", "previous_value", "change", "diff_gr", "diff_riket", "rank",
                              "note"], decimals={"rank": 0},
                caption=f"{kpi}: {_title(ctx, kpi, 90)} ({ctx.year}); GR-snitt "
                f"{fmt(res['gr_mean'].iloc[0], 1)}, riket {fmt(res['riket'].iloc[0], 1)}")  # fmt: skip
     return res
+
+
+def _gr_trend_data(ctx: Context, kpi: str, years: Sequence[int]) -> pd.DataFrame:
+    """Long table (year, series, value) of the 13, their unweighted mean and Riket."""
+    from fou.stats import gr_overview
+    from fou.tidy import select
+
+    ids = [*registry.GR_MUNICIPALITIES, registry.RIKET]
+    sel = select(ctx.values, kpis=kpi, municipalities=ids, years=years)
+    sel = sel.drop_duplicates(["municipality_id", "year"])
+    rows = sel.assign(series=sel["municipality_id"].map(registry.municipality_name))[
+        ["year", "series", "value"]
+    ]
+    means = []
+    for y in years:
+        ov = gr_overview(ctx.values, kpi=kpi, year=int(y), catalog=ctx.catalog)
+        means.append({"year": int(y), "series": "GR-snitt", "value": ov["gr_mean"].iloc[0]})
+    return pd.concat([rows, pd.DataFrame(means)], ignore_index=True)
+
+
+def regional_kpi_section(ctx: Context, kpi: str, issues: pd.DataFrame, *, n_years: int = 8) -> None:
+    """One key figure for the region: the 13 side by side, a trend panel, and what is missing.
+
+    Parameters
+    ----------
+    ctx
+        Notebook context (regional: no municipality).
+    kpi
+        Key figure id.
+    issues
+        Issue table from :func:`quality_issues` (the 13, the chosen year).
+    n_years
+        Years in the trend panel.
+    """
+    _html(f"<h3>{kpi}: {_title(ctx, kpi, 120)}</h3>")
+    res = show_gr_overview(ctx, kpi)
+    own = issues[(issues["kpi"] == kpi) & issues["severity"].astype(str).isin(["varning", "fel", "info"])]
+    if res["value"].isna().all():
+        reasons = "; ".join(dict.fromkeys(res["note"].dropna().astype(str))) or "okänd orsak"
+        _html(f"<p><strong>Värdet saknas för alla GR-kommuner {ctx.year}.</strong> Orsak: {reasons}</p>")
+        return
+    years = [y for y in ctx.dataset.years if y <= ctx.year][-n_years:]
+    plot = _plotting("trend_plot")
+    if plot is not None and len(years) > 1:
+        data = _gr_trend_data(ctx, kpi, years)
+        ax = _axes((8, 3.6))
+        plot(data, highlight="GR-snitt", catalog=ctx.catalog, ax=ax)
+        ax.legend(fontsize=6, ncol=3, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        _show_figure(ax, ctx, f"Utveckling {years[0]}–{years[-1]}: de 13 kommunerna, GR-snitt och riket.")
+    if not own.empty:
+        show_table(own.assign(detail=own["detail"].map(lambda t: _short(t, 140))),
+                   columns=["severity", "check", "municipality_id", "detail"],
+                   caption=f"Brister i data för {kpi} ({ctx.year})", max_rows=15)  # fmt: skip
+
+
+def domain_associations(ctx: Context, domain: str) -> pd.DataFrame | None:
+    """Holm-corrected screen among the domain's key figures with enough GR values."""
+    kpis = [k for k in ctx.catalog.ids(domain=domain)
+            if ctx.values[(ctx.values["kpi"] == k) & (ctx.values["year"] == ctx.year)
+                          & ctx.values["municipality_id"].isin(registry.GR_MUNICIPALITIES)]
+            ["value"].notna().sum() >= 10]  # fmt: skip
+    if len(kpis) < 2:
+        _html("<p>För få nyckeltal med värden för minst 10 GR-kommuner för att pröva samband.</p>")
+        return None
+    # Enough permutations that the smallest attainable p can survive Holm over all pairs.
+    n_pairs = len(kpis) * (len(kpis) - 1) // 2
+    screen = gr_screen(ctx, kpis, n_resamples=max(1999, math.ceil(n_pairs / 0.025)))
+    heatmap_figure(ctx, screen)
+    return screen
+
+
+def data_gaps_table(ctx: Context, issues: pd.DataFrame) -> pd.DataFrame:
+    """Per key figure: how many of the 13 lack a value this year, and the stated reasons."""
+    from fou.tidy import select
+
+    sel = select(ctx.values, kpis=ctx.catalog.ids(), municipalities=registry.GR_MUNICIPALITIES,
+                 years=ctx.year)  # fmt: skip
+    have = sel.dropna(subset=["value"]).groupby("kpi")["municipality_id"].nunique()
+    reasons = (
+        issues[issues["municipality_id"].isin(registry.GR_MUNICIPALITIES) | issues["municipality_id"].isna()]
+        .groupby("kpi")["check"].agg(lambda s: ", ".join(sorted(set(map(str, s)))))
+    )
+    out = pd.DataFrame({"kpi": ctx.catalog.ids()})
+    out["title"] = out["kpi"].map(lambda k: _title(ctx, k, 70))
+    out["domain"] = out["kpi"].map(lambda k: ctx.catalog.row(k)["domain"])
+    out["missing"] = 13 - out["kpi"].map(have).fillna(0).astype(int)
+    out["reasons"] = out["kpi"].map(reasons).fillna("")
+    out = out[out["missing"] > 0].sort_values(["missing", "domain"], ascending=[False, True])
+    show_table(out, columns=["domain", "kpi", "title", "missing", "reasons"],
+               caption=f"Nyckeltal där GR-kommuner saknar värde {ctx.year} (antal av 13) och de "
+               "brister som kontrollerna fann", max_rows=60)  # fmt: skip
+    return out
