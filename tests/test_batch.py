@@ -1,6 +1,6 @@
 """Batch runner: YAML validation, job planning, parallel papermill runs, manifest, index.
 
-Uses the tiny notebooks in tests/notebooks (never the real ones in notebooks/)
+Uses the tiny notebooks in tests/notebooks (the real ones only for the emulator run)
 and demo data in a private project root.
 """
 
@@ -16,6 +16,7 @@ from fou.batch import load_batch, notebook_parameters, plan_jobs, run_jobs
 from fou.errors import ParameterError
 
 TEST_NBS = Path(__file__).resolve().parent / "notebooks"
+REPO = Path(__file__).resolve().parent.parent
 YEARS = range(2014, 2026)
 
 
@@ -203,3 +204,25 @@ def test_dask_cluster(project):
     assert res.ok, res.failed
     for mid in ("1480", "1481"):
         assert (project / "outputs" / "2025" / mid / "ok_profile.pdf").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+@pytest.mark.xdist_group("kolada-emulator")
+def test_real_data_from_the_emulator(project):
+    """Fetch real values from the Kolada emulator, then run the real profile notebook on them."""
+    from conftest import run_emulator
+
+    from fou.fetch import fetch_to_project
+    from fou.registry import GR_MUNICIPALITIES
+
+    with run_emulator() as url:
+        fetch_to_project(base_url=url, years=(2019, 2022), municipalities=[*GR_MUNICIPALITIES, "0000"],
+                         root=project, progress=False, max_rate=50)  # fmt: skip
+    batch = load_batch(_batch(project, "notebooks: [municipality_profile]\nmunicipalities: ['1440']\n"),
+                       notebooks_dir=REPO / "notebooks")  # fmt: skip
+    jobs = plan_jobs(batch, dataset_years=[2019, 2020, 2021, 2022], years=[2022], source="kolada")
+    res = run_jobs(jobs, workers=1, root=project, source="kolada", progress=False, cell_timeout=300)
+    assert res.ok, res.failed
+    html = (project / "outputs" / "2022" / "1440" / "municipality_profile.html").read_text(encoding="utf-8")
+    assert "Källa: Kolada" in html and "Ale" in html and "DEMODATA" not in html
