@@ -15,6 +15,7 @@ survey, index, compare
 
 from __future__ import annotations
 
+from fou.stats.compare import comparison_table, gr_overview, rank_best_first, trend_table
 from fou.stats.correlation import (
     RESULT_COLUMNS,
     SCOPE_LABELS,
@@ -29,8 +30,6 @@ from fou.stats.correlation import (
     permutation_pvalue,
     pooled_associations,
 )
-
-from fou.stats.compare import comparison_table, gr_overview, rank_best_first, trend_table
 from fou.stats.index import (
     ECOLOGICAL_LABEL,
     cronbach_alpha_ecological,

@@ -44,7 +44,7 @@ from fou.registry import (
     resolve_municipality,
     similar_group,
 )
-from fou.schema import GENDERS
+from fou.stats._input import _check_year, _check_years, _values_table
 
 __all__ = [
     "comparison_table",
@@ -54,8 +54,6 @@ __all__ = [
 ]
 
 #: Columns the functions need from the values table.
-REQUIRED_COLUMNS: tuple[str, ...] = ("kpi", "municipality_id", "year", "gender", "value")
-KEY: list[str] = ["kpi", "municipality_id", "year"]
 
 #: Series labels of :func:`trend_table`, by kind.
 SERIES_LABELS: dict[str, str] = {
@@ -70,84 +68,6 @@ STATUS_MISSING = "saknas"
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _values_table(
-    values: pd.DataFrame,
-    *,
-    kpis: Iterable[str] | None = None,
-    gender: str = "T",
-) -> pd.DataFrame:
-    """Check and narrow the values table to one gender: ``kpi, municipality_id, year, value``.
-
-    Rows that repeat a key with the same value (or with a missing value next to
-    a non-missing one, e.g. a Kolada null next to a local submission) are
-    collapsed; different non-missing values for one key raise, because the
-    statistics cannot choose between sources on their own.
-    """
-    if not isinstance(values, pd.DataFrame):
-        raise ParameterError(
-            f"values måste vara en tabell (pandas.DataFrame), men {type(values).__name__} angavs."
-        )
-    missing = [c for c in REQUIRED_COLUMNS if c not in values.columns]
-    if missing:
-        raise ParameterError(
-            f"Värdetabellen saknar kolumnerna {', '.join(missing)}; förväntat minst "
-            f"{', '.join(REQUIRED_COLUMNS)} (se fou.schema)."
-        )
-    if gender not in GENDERS:
-        raise ParameterError(one_of_message("kön", GENDERS, gender))
-    if pd.api.types.is_numeric_dtype(values["municipality_id"]):
-        raise ParameterError(
-            "municipality_id måste vara text med fyra tecken (t.ex. '0114'), men kolumnen är "
-            "numerisk: läs in filen med dtype={'municipality_id': str}."
-        )
-    mask = values["gender"] == gender
-    if kpis is not None:
-        mask &= values["kpi"].isin(list(kpis))
-    df = values.loc[mask, ["kpi", "municipality_id", "year", "value"]].copy()
-    df["kpi"] = df["kpi"].astype(str)
-    df["municipality_id"] = df["municipality_id"].astype(str)
-    df["year"] = pd.to_numeric(df["year"], errors="raise").astype("int64")
-    df["value"] = pd.to_numeric(df["value"], errors="raise").astype("float64")
-    dup = df.duplicated(KEY, keep=False)
-    if dup.any():
-        df = df[~(dup & df["value"].isna())]  # a null next to a value: keep the value
-        df = df.drop_duplicates([*KEY, "value"])
-        clash = df[df.duplicated(KEY, keep=False)]
-        if not clash.empty:
-            first = clash.iloc[0]
-            raise ParameterError(
-                f"Värdetabellen har olika värden för samma nyckeltal, kommun och år "
-                f"({len(clash)} rader, t.ex. {first['kpi']}, {first['municipality_id']}, "
-                f"{first['year']}): välj en källa (kolumnen source) innan jämförelsen."
-            )
-    return df.reset_index(drop=True)
-
-
-def _check_year(year: int | str, *, parameter: str = "year") -> int:
-    if isinstance(year, bool):
-        raise ParameterError(f"{parameter} måste vara ett årtal, men {year!r} angavs.")
-    try:
-        y = int(year)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{parameter} måste vara ett årtal, men {year!r} angavs.") from None
-    if not 1990 <= y <= 2100 or (isinstance(year, float) and year != y):
-        raise ParameterError(f"{parameter} måste vara ett årtal (1990–2100), men {year!r} angavs.")
-    return y
-
-
-def _check_years(
-    years: int | Iterable[int] | None, *, parameter: str = "years"
-) -> list[int] | None:
-    if years is None:
-        return None
-    if isinstance(years, (int, np.integer, str)):
-        return [_check_year(years, parameter=parameter)]
-    out = sorted({_check_year(y, parameter=parameter) for y in years})
-    if not out:
-        raise ParameterError(f"{parameter} är tom: ange minst ett år.")
-    return out
 
 
 def _kpi_list(kpis: str | Iterable[str] | None, catalog: Catalog) -> list[str]:

@@ -53,7 +53,7 @@ from scipy import stats
 from fou.catalog import Catalog
 from fou.errors import ParameterError, one_of_message
 from fou.registry import GR_MUNICIPALITIES, resolve_municipalities
-from fou.stats.compare import _check_years, _values_table
+from fou.stats._input import _check_years, _values_table
 from fou.stats.survey import _check_confidence
 
 __all__ = [

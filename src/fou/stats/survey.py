@@ -36,7 +36,7 @@ from scipy import stats
 from fou.catalog import Catalog
 from fou.errors import DataNotFoundError, ParameterError, one_of_message
 from fou.registry import GR_MUNICIPALITIES, RIKET, resolve_municipalities
-from fou.stats.compare import _check_year, _values_table
+from fou.stats._input import _check_year, _values_table
 
 __all__ = [
     "FunnelData",
