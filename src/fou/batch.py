@@ -11,10 +11,12 @@ municipalities and years::
 
 :func:`load_batch` validates the file, :func:`plan_jobs` expands it into
 :class:`Job` objects whose parameters are checked against each notebook's
-``parameters`` cell, and :func:`run_jobs` executes them with papermill, each
-in its own worker process (or on a Dask cluster) and its own private working
+``parameters`` cell, and :func:`run_jobs` executes them with papermill in
+worker processes (or on a Dask cluster), each job in its own private working
 directory, exporting HTML and PDF and recording everything in
-``outputs/manifest.json``. A failing, hanging or crashing job never stops the
+``outputs/manifest.json``. Each worker keeps one kernel and resets it between
+jobs (:mod:`fou.warm_kernel`), which saves starting a kernel and importing the
+scientific stack for every job. A failing, hanging or crashing job never stops the
 others. Jobs whose inputs (notebook source, parameters, data snapshot, package
 version) are unchanged since their last successful run are skipped.
 """
@@ -539,22 +541,36 @@ def execute_job(spec: dict[str, Any]) -> dict[str, Any]:
     work.mkdir(parents=True, exist_ok=True)
     executed = work / f"{spec['notebook']}.ipynb"
     result: dict[str, Any] = {"status": "ok", "outputs": [], "error": None}
+    kernel_name = spec.get("kernel_name", KERNEL_NAME)
+    warm = None
     try:
         import papermill as pm
 
         try:
+            if spec.get("reuse_kernel", True):
+                from fou.warm_kernel import ENGINE_NAME, kernel_for_this_thread
+
+                warm = kernel_for_this_thread(kernel_name)
+                km = warm.prepare(work, run_key=spec.get("run_key", ""))
+                where: dict[str, Any] = {"engine_name": ENGINE_NAME, "km": km}
+            else:
+                where = {"cwd": str(work)}
             pm.execute_notebook(
                 spec["notebook_path"],
                 str(executed),
                 parameters=spec["parameters"],
-                kernel_name=spec.get("kernel_name", KERNEL_NAME),
-                cwd=str(work),
+                kernel_name=kernel_name,
                 execution_timeout=spec["cell_timeout"],
                 progress_bar=False,
                 log_output=False,
                 request_save_on_cell_execute=False,
+                **where,
             )
+            if warm is not None:
+                warm.finish(ok=True)
         except BaseException as exc:  # noqa: BLE001 - every failure is recorded, never raised
+            if warm is not None:
+                warm.finish(ok=False)  # a timed-out or broken kernel is never reused
             result["status"] = "timeout" if _is_timeout(exc) else "failed"
             result["error"] = _short_error(exc, spec["cell_timeout"], result["status"])
             import nbformat
@@ -696,6 +712,7 @@ def run_jobs(
     progress: bool = True,
     source: str = "auto",
     kernel_name: str = KERNEL_NAME,
+    reuse_kernels: bool = True,
 ) -> RunResult:
     """Execute jobs in parallel, export reports, write manifest and index.
 
@@ -721,6 +738,9 @@ def run_jobs(
         Data source whose provenance keys the cache (``auto``, ``kolada``, ``demo``).
     kernel_name
         Jupyter kernel to use.
+    reuse_kernels
+        Run job after job in one kernel per worker, reset between jobs
+        (:mod:`fou.warm_kernel`); False starts a fresh kernel for every job.
 
     Returns
     -------
@@ -737,6 +757,7 @@ def run_jobs(
         raise ParameterError("Samma jobb förekommer flera gånger i körningen.")
     prov = load_dataset(source, root=p.root).provenance
     generated_at = datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    run_key = uuid.uuid4().hex
     manifest = read_manifest(outputs)
     previous = {e["id"]: e for e in manifest["jobs"] if isinstance(e, dict) and "id" in e}
 
@@ -788,6 +809,8 @@ def run_jobs(
             "provenance": prov.to_dict(),
             "generated_at": generated_at,
             "kernel_name": kernel_name,
+            "reuse_kernel": reuse_kernels,
+            "run_key": run_key,
         }
         entries[job.id] = base
 
@@ -898,6 +921,12 @@ def _run_dask(specs: dict[str, dict[str, Any]], scheduler: str, record: Any, bar
                 record(jid, {"status": "failed", "error": f"Dask-jobbet misslyckades ({type(exc).__name__}: {exc})."})
             bar.advance(jid)
     finally:
+        try:  # the workers outlive the run: stop the kernels this run left warm
+            from fou.warm_kernel import shutdown_all
+
+            client.run(shutdown_all)
+        except Exception:  # noqa: BLE001 - a worker that is gone has no kernel left
+            pass
         client.close()
 
 

@@ -37,6 +37,10 @@ def run_cmd(
     ] = 600,
     source: Annotated[str, typer.Option("--source", "-s", help="Datakälla: auto, kolada eller demo.")] = "auto",
     no_export: Annotated[bool, typer.Option("--no-export", help="Skriv bara körda notebooks, ingen HTML/PDF.")] = False,
+    fresh_kernel: Annotated[
+        bool,
+        typer.Option("--fresh-kernel", help="Starta en ny kernel för varje jobb (långsammare; annars återanvänds en per process)."),
+    ] = False,
     notebooks_dir: Annotated[
         Path | None, typer.Option("--notebooks-dir", help="Mapp med notebooks (standard: notebooks/).")
     ] = None,
@@ -73,6 +77,7 @@ def run_cmd(
         root=p.root,
         progress=True,
         source=source,
+        reuse_kernels=not fresh_kernel,
     )
 
     if not result.ok:
