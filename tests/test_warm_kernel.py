@@ -30,18 +30,12 @@ def _notebook(path: Path, *cells: str) -> Path:
 
 def _run(wk: WarmKernel, nb: Path, work: Path, *, run_key: str = "run-1", timeout: float = 60, **params):
     work.mkdir(parents=True, exist_ok=True)
-    km = wk.prepare(work, run_key=run_key)
+    engine = wk.prepare(work, run_key=run_key)
+    assert engine["engine_name"] == ENGINE_NAME
     out = work / "out.ipynb"
     try:
         pm.execute_notebook(
-            str(nb),
-            str(out),
-            parameters=params,
-            kernel_name="fou",
-            engine_name=ENGINE_NAME,
-            km=km,
-            execution_timeout=timeout,
-            progress_bar=False,
+            str(nb), str(out), parameters=params, kernel_name="fou", execution_timeout=timeout, progress_bar=False, **engine
         )
     except BaseException:
         wk.finish(ok=False)

@@ -548,11 +548,10 @@ def execute_job(spec: dict[str, Any]) -> dict[str, Any]:
 
         try:
             if spec.get("reuse_kernel", True):
-                from fou.warm_kernel import ENGINE_NAME, kernel_for_this_thread
+                from fou.warm_kernel import kernel_for_this_thread
 
                 warm = kernel_for_this_thread(kernel_name)
-                km = warm.prepare(work, run_key=spec.get("run_key", ""))
-                where: dict[str, Any] = {"engine_name": ENGINE_NAME, "km": km}
+                where: dict[str, Any] = warm.prepare(work, run_key=spec.get("run_key", ""))
             else:
                 where = {"cwd": str(work)}
             pm.execute_notebook(

@@ -10,7 +10,8 @@ worker and runs job after job in it:
   private working directory, closes figures and restores matplotlib, pandas
   and warnings settings. Imported modules stay loaded.
 * papermill executes the notebook through the ``fou-warm`` engine, which is
-  papermill's own nbclient engine handed the running kernel (``km=``), so
+  papermill's own nbclient engine handed the running kernel and its
+  connected client (``km=``, ``kc=``), so
   parameter injection, error cells and output handling are papermill's.
 * a kernel is replaced after a job that failed, timed out or killed it, after
   :data:`MAX_JOBS_PER_KERNEL` jobs, and when a new run (``run_key``) starts, so
@@ -53,8 +54,9 @@ class KernelPrepareError(RuntimeError):
 class WarmKernelEngine(NBClientEngine):
     """papermill's nbclient engine, run in an already started kernel.
 
-    The caller passes the kernel manager as ``km=``; the engine leaves the
-    kernel running and closes only the client channels it opened.
+    The caller passes the kernel manager as ``km=`` and a connected, ready
+    client as ``kc=`` (what :meth:`WarmKernel.prepare` returns); the engine
+    leaves both open for the next job.
     """
 
     @classmethod
@@ -68,11 +70,12 @@ class WarmKernelEngine(NBClientEngine):
         start_timeout: float = 60,
         execution_timeout: float | None = None,
         km: Any = None,
+        kc: Any = None,
         **kwargs: Any,
     ) -> Any:
-        """Execute the parameterised notebook in the kernel ``km``."""
-        if km is None:
-            raise ValueError("fou-warm: km (a started KernelManager) is required")
+        """Execute the parameterised notebook in the kernel ``km`` through its client ``kc``."""
+        if km is None or kc is None:
+            raise ValueError("fou-warm: km and kc (a started kernel and its ready client) are required")
         kwargs.pop("input_path", None)
         client = PapermillNotebookClient(
             nb_man,
@@ -86,11 +89,10 @@ class WarmKernelEngine(NBClientEngine):
             stderr_file=stderr_file,
             **kwargs,
         )
-        try:
-            return client.execute()
-        finally:
-            if client.kc is not None:
-                client.kc.stop_channels()
+        # A client that is already connected and ready: nbclient then skips its
+        # own connect-and-wait (0.2 s or more per notebook) and leaves it open.
+        client.kc = kc
+        return client.execute()
 
 
 papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
@@ -105,21 +107,18 @@ def _wait(awaitable: Any) -> Any:
     return run_sync(_await)()
 
 
-def _run_silently(km: Any, code: str, *, timeout: float) -> None:
-    """Run ``code`` in the kernel without output or history; raise on error."""
-    from jupyter_client.blocking import BlockingKernelClient
+def _run_silently(kc: Any, code: str, *, timeout: float) -> None:
+    """Run ``code`` in the kernel without output or history; raise on error.
 
-    kc = BlockingKernelClient(parent=km, **km.get_connection_info(session=True))
-    kc.start_channels()
+    Output messages of earlier executions still queued on the client are
+    read and dropped on the way.
+    """
     try:
-        kc.wait_for_ready(timeout=timeout)
-        reply = kc.execute_interactive(
-            code, silent=True, store_history=False, timeout=timeout, output_hook=lambda msg: None
+        reply = _wait(
+            kc.execute_interactive(code, silent=True, store_history=False, timeout=timeout, output_hook=lambda m: None)
         )
     except Exception as exc:  # noqa: BLE001 - TimeoutError, RuntimeError (dead kernel), …
         raise KernelPrepareError(f"{type(exc).__name__}: {exc}") from exc
-    finally:
-        kc.stop_channels()
     content = reply["content"]
     if content.get("status") != "ok":
         raise KernelPrepareError(f"{content.get('ename')}: {content.get('evalue')}")
@@ -142,6 +141,7 @@ class WarmKernel:
     run_key: str | None = None
     jobs_run: int = 0
     km: Any = field(default=None, repr=False)
+    kc: Any = field(default=None, repr=False)
 
     @property
     def alive(self) -> bool:
@@ -160,10 +160,17 @@ class WarmKernel:
         env = {**os.environ, "MPLBACKEND": INLINE_BACKEND}
         _wait(km.start_kernel(cwd=str(cwd), env=env))
         self.km, self.run_key, self.jobs_run = km, run_key, 0
-        _run_silently(km, "import fou.kernel_prelude as _p; _p.warm_up(); del _p", timeout=START_TIMEOUT)
+        kc = km.client()
+        kc.start_channels()
+        self.kc = kc
+        try:
+            _wait(kc.wait_for_ready(timeout=START_TIMEOUT))
+        except Exception as exc:  # noqa: BLE001
+            raise KernelPrepareError(f"{type(exc).__name__}: {exc}") from exc
+        _run_silently(kc, "import fou.kernel_prelude as _p; _p.warm_up(); del _p", timeout=START_TIMEOUT)
 
-    def prepare(self, workdir: Path, *, run_key: str) -> Any:
-        """Return a kernel manager whose kernel is reset and sits in ``workdir``.
+    def prepare(self, workdir: Path, *, run_key: str) -> dict[str, Any]:
+        """Reset the kernel for a job in ``workdir``; return papermill's engine arguments.
 
         Starts (or replaces) the kernel when there is none, it died, it
         belongs to another run or it has run ``max_jobs`` jobs; if resetting
@@ -173,30 +180,36 @@ class WarmKernel:
         # and imports fail while the working directory does not exist.
         code = f"import os; os.chdir({str(workdir)!r}); import fou.kernel_prelude as _p; _p.prepare({str(workdir)!r})"
         for attempt in (1, 2):
-            if attempt == 2 or self.run_key != run_key or self.jobs_run >= self.max_jobs or not self.alive:
-                self.start(run_key=run_key, cwd=workdir.parent)
+            if attempt == 2 or not self.alive:
+                self.shutdown(now=True)
             try:
-                _run_silently(self.km, code, timeout=START_TIMEOUT)
-                return self.km
-            except KernelPrepareError:
+                if self.km is None or self.run_key != run_key or self.jobs_run >= self.max_jobs:
+                    self.start(run_key=run_key, cwd=workdir.parent)
+                _run_silently(self.kc, code, timeout=START_TIMEOUT)
+                return {"engine_name": ENGINE_NAME, "km": self.km, "kc": self.kc}
+            except KernelPrepareError as exc:
                 if attempt == 2:
-                    self.shutdown()
-                    raise
+                    self.shutdown(now=True)
+                    raise KernelPrepareError(
+                        f"Kerneln {self.kernel_name!r} kunde inte förberedas för jobbet ({exc})."
+                    ) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     def finish(self, *, ok: bool) -> None:
         """Count a finished job; a job that did not end cleanly retires the kernel."""
         self.jobs_run += 1
         if not ok:
-            self.shutdown()
+            self.shutdown(now=True)
 
-    def shutdown(self) -> None:
-        """Stop the kernel (if any) at once."""
-        km, self.km, self.run_key = self.km, None, None
+    def shutdown(self, *, now: bool = False) -> None:
+        """Stop the kernel (if any): politely, or at once (``now``) when it may be stuck."""
+        km, kc, self.km, self.kc, self.run_key = self.km, self.kc, None, None, None
+        if kc is not None:
+            kc.stop_channels()
         if km is None:
             return
         try:
-            _wait(km.shutdown_kernel(now=True))
+            _wait(km.shutdown_kernel(now=now))
         except Exception:  # noqa: BLE001 - already dead: nothing to stop
             pass
 
