@@ -185,6 +185,8 @@ def test_cli_exit_codes(project):
     assert "misslyckade" in res.output
     res = runner.invoke(app, [*args, "--notebook", "ok_profile"])
     assert res.exit_code == 0, res.output
+    res = runner.invoke(app, [*args, "--notebook", "ok_profile", "--force", "--fresh-kernel"])
+    assert res.exit_code == 0 and "1 klara" in res.output, res.output
     bad = _batch(project, "notebooks: [ok_profile]\nmunicipalities: [114]\n", "bad.yaml")
     res = runner.invoke(app, ["run", str(bad), "--notebooks-dir", str(TEST_NBS), "--source", "demo"])
     assert res.exit_code == 2
@@ -226,3 +228,37 @@ def test_real_data_from_the_emulator(project):
     assert res.ok, res.failed
     html = (project / "outputs" / "2022" / "1440" / "municipality_profile.html").read_text(encoding="utf-8")
     assert "Källa: Kolada" in html and "Ale" in html and "DEMODATA" not in html
+
+
+def test_longest_jobs_start_first():
+    from fou.batch import longest_first
+
+    specs = {jid: {"notebook": jid.split("/")[-1]} for jid in ("2025/1480/a", "2025/1480/b", "2025/1481/a", "2025/1481/c")}
+    previous = {
+        "2025/1480/a": {"notebook": "a", "status": "ok", "duration_s": 2.0},
+        "2025/1480/b": {"notebook": "b", "status": "ok", "duration_s": 9.0},
+        "2025/1482/a": {"notebook": "a", "status": "ok", "duration_s": 4.0},
+        "2025/1483/c": {"notebook": "c", "status": "failed", "duration_s": 50.0},
+    }
+    order = list(longest_first(specs, previous))
+    # b: own 9 s; 1481/a: mean of notebook a (3 s); 1480/a: own 2 s; c: no usable history.
+    assert order == ["2025/1480/b", "2025/1481/a", "2025/1480/a", "2025/1481/c"]
+    assert list(longest_first(specs, {})) == list(specs), "without history the planned order is kept"
+
+
+@pytest.mark.slow
+def test_a_job_that_kills_its_kernel_fails_alone(project):
+    """One worker, three jobs: the kernel dies in the second; the third gets a new kernel."""
+    nbs = project / "nbs"
+    nbs.mkdir()
+    shutil.copy(TEST_NBS / "ok_profile.ipynb", nbs / "ok_profile.ipynb")
+    shutil.copy(TEST_NBS / "ok_profile.ipynb", nbs / "ok_again.ipynb")
+    dies = json.loads((TEST_NBS / "raises.ipynb").read_text(encoding="utf-8"))
+    dies["cells"][-1]["source"] = ["import os\n", "os._exit(7)"]
+    (nbs / "dies.ipynb").write_text(json.dumps(dies), encoding="utf-8")
+    b = load_batch(_batch(project, "notebooks: [ok_profile, dies, ok_again]\nmunicipalities: ['1480']\n"), notebooks_dir=nbs)
+    jobs = plan_jobs(b, dataset_years=YEARS, source="demo")
+    res = run_jobs(jobs, workers=1, root=project, source="demo", progress=False, export=False, cell_timeout=60)
+    status = {e["notebook"]: e["status"] for e in res.entries}
+    assert status == {"ok_profile": "ok", "dies": "failed", "ok_again": "ok"}, res.entries
+    assert (project / "outputs" / "2025" / "1480" / "dies.failed.ipynb").exists()

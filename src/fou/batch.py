@@ -822,6 +822,7 @@ def run_jobs(
             finished_at=datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
         )
 
+    specs = longest_first(specs, previous)
     bar = _Progress(len(specs), enabled=progress)
     try:
         if specs:
@@ -858,6 +859,29 @@ def run_jobs(
     if progress:
         print_summary(result)
     return result
+
+
+def longest_first(specs: dict[str, dict[str, Any]], previous: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Order jobs so that the longest start first (fewer idle workers at the end).
+
+    A job's expected duration is its own last duration in the manifest, else
+    the mean last duration of the same notebook; jobs with no history keep
+    their planned order, after those with one.
+    """
+    by_notebook: dict[str, list[float]] = {}
+    for e in previous.values():
+        if e.get("status") == "ok" and e.get("duration_s"):
+            by_notebook.setdefault(e.get("notebook", ""), []).append(float(e["duration_s"]))
+
+    def expected(item: tuple[str, dict[str, Any]]) -> float:
+        jid, spec = item
+        old = previous.get(jid, {})
+        if old.get("status") == "ok" and old.get("duration_s"):
+            return float(old["duration_s"])
+        times = by_notebook.get(spec["notebook"])
+        return sum(times) / len(times) if times else -1.0
+
+    return dict(sorted(specs.items(), key=expected, reverse=True))  # stable: ties keep planned order
 
 
 def _run_local(specs: dict[str, dict[str, Any]], workers: int, record: Any, bar: Any) -> None:
