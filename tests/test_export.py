@@ -73,3 +73,31 @@ def test_pdf_has_pages_and_page_numbers(tmp_path):
     text = reader.pages[0].extract_text()
     assert "Sida 1 av" in text
     assert "Mölndal 2025" in text
+
+
+def test_pdf_contents_links_reach_headings_with_swedish_letters(tmp_path):
+    """Every link in the PDF's table of contents lands on a heading, å/ä/ö included."""
+    pypdf = pytest.importorskip("pypdf")
+    nb = _executed_nb()
+    nb.cells.append(nbformat.v4.new_markdown_cell("## Hur mycket går att använda?\n\nText."))
+    nb.cells.append(nbformat.v4.new_markdown_cell("## Hur mycket gar att anvanda\n\nSamma slug, annan rubrik."))
+    html = to_html(nb, title="Profil", municipality="Öckerö", year=2025, provenance=DEMO)
+    assert 'href="#Hur-mycket-gar-att-anvanda"' in html and 'href="#Hur-mycket-gar-att-anvanda-2"' in html
+    reader = pypdf.PdfReader(str(to_pdf(html, tmp_path / "r.pdf")))
+    targets = set(reader.named_destinations)
+    links = [
+        a.get_object()["/Dest"]
+        for page in reader.pages
+        for a in page.get("/Annots") or []
+        if a.get_object().get("/Subtype") == "/Link" and "/Dest" in a.get_object()
+    ]
+    expected = ["Forsta-avsnittet", "Andra-avsnittet", "Hur-mycket-gar-att-anvanda", "Hur-mycket-gar-att-anvanda-2"]
+    assert [str(d) for d in links] == expected
+    assert set(expected) <= targets
+
+
+def test_ascii_anchors_leaves_pages_without_headings_alone():
+    from fou.export import ascii_anchors
+
+    body = '<p><a href="#x">x</a></p>'
+    assert ascii_anchors(body) == body

@@ -24,6 +24,8 @@ import html as html_lib
 import logging
 import re
 import time
+import unicodedata
+import urllib.parse
 from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
@@ -157,6 +159,45 @@ def _exporter() -> Any:
     return exporter
 
 
+def _slug(anchor: str) -> str:
+    """ASCII anchor for a heading id: 'Hur-mycket-g%C3%A5r-att-använda?' → 'Hur-mycket-gar-att-anvanda'."""
+    text = unicodedata.normalize("NFKD", urllib.parse.unquote(html_lib.unescape(anchor)))
+    text = text.encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "avsnitt"
+
+
+def ascii_anchors(body: str) -> str:
+    """Give headings ASCII ids and point every in-page link at them.
+
+    nbconvert writes heading ids percent-encoded (``g%C3%A5r``); browsers cope,
+    but WeasyPrint decodes the link and then finds no such id, so table-of-
+    contents links in the PDF went nowhere for headings with å, ä or ö.
+    Clashing slugs get a numeric suffix.
+    """
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for m in _HEADING.finditer(body):
+        old = m.group(3)
+        if old in mapping:
+            continue
+        new = base = _slug(old)
+        k = 2
+        while new in used:
+            new, k = f"{base}-{k}", k + 1
+        used.add(new)
+        mapping[old] = new
+    if not mapping:
+        return body
+
+    def heading(m: re.Match[str]) -> str:
+        return m.group(0).replace(f'id="{m.group(3)}"', f'id="{mapping[m.group(3)]}"', 1)
+
+    body = _HEADING.sub(heading, body)
+    return re.sub(
+        r'href="#([^"]+)"', lambda m: f'href="#{mapping.get(m.group(1), m.group(1))}"', body
+    )
+
+
 def _toc(body: str) -> str:
     """Build the table of contents from the h2/h3 headings that have ids."""
     main_at = body.find('<main class="report-body">')
@@ -225,6 +266,7 @@ def notebook_to_html(nb: Any, *, meta: Mapping[str, Any]) -> str:
     """
     ctx = report_context(meta)
     body, _ = _exporter().from_notebook_node(nb, resources={"fou": ctx})
+    body = ascii_anchors(body)
     body = body.replace("<!--FOU-TOC-->", _toc(body), 1)
     return make_offline(body)
 

@@ -1,9 +1,9 @@
 """One reused Jupyter kernel per batch worker (thread), instead of one per job.
 
 Starting a kernel and importing pandas, statsmodels, seaborn, pingouin and
-``fou`` costs a few seconds; running one of our notebooks on prepared data
-costs well under a second. The batch runner therefore keeps a kernel per
-worker and runs job after job in it:
+``fou`` costs two to four seconds, about as much as running one of our
+notebooks. The batch runner therefore keeps a kernel per worker and runs job
+after job in it:
 
 * before each job, :func:`fou.kernel_prelude.prepare` runs silently in the
   kernel: it clears the namespace (execution count back to 1), enters the job's
