@@ -15,7 +15,7 @@ import pytest
 
 from fou.warm_kernel import ENGINE_NAME, WarmKernel, kernel_for_this_thread, shutdown_all
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("kernels")]
+pytestmark = pytest.mark.slow
 
 
 def _notebook(path: Path, *cells: str) -> Path:
