@@ -35,6 +35,8 @@ VALUE_COLUMNS: tuple[str, ...] = (
     "source",
 )
 KEY_COLUMNS: tuple[str, ...] = ("kpi", "municipality_id", "year", "gender")
+#: Columns the analyses (checks and statistics) need at least.
+ANALYSIS_COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, "value")
 GENDERS: tuple[str, ...] = ("T", "K", "M")
 MUNICIPALITY_ID_PATTERN = r"^\d{4}$"
 KPI_ID_PATTERN = r"^[A-Z]\d{5}$"

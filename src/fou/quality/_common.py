@@ -17,6 +17,7 @@ from fou.catalog import Catalog, load_catalog
 from fou.errors import DataValidationError, ParameterError, one_of_message
 from fou.quality._registry import ISSUE_COLUMNS, KINDS, SEVERITY_DTYPE
 from fou.registry import GR_MUNICIPALITIES, resolve_municipalities
+from fou.schema import ANALYSIS_COLUMNS as REQUIRED_COLUMNS
 from fou.schema import GENDERS, KEY_COLUMNS
 
 #: Factor that makes the median absolute deviation a consistent estimator of
@@ -28,8 +29,7 @@ MEAN_AD_SCALE: float = float(np.sqrt(np.pi / 2.0))
 
 #: Which source wins when the same key comes from several sources (lower first).
 SOURCE_PRIORITY: dict[str, int] = {"kolada": 0, "demo": 1}
-REQUIRED_COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, "value")
-PRIMARY_COLUMNS: tuple[str, ...] = ("kpi", "municipality_id", "year", "gender", "value")
+PRIMARY_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS
 
 
 # --------------------------------------------------------------------------- #

@@ -12,9 +12,8 @@ import numpy as np
 import pandas as pd
 
 from fou.errors import ParameterError, one_of_message
+from fou.schema import ANALYSIS_COLUMNS as REQUIRED_COLUMNS
 from fou.schema import GENDERS
-
-REQUIRED_COLUMNS: tuple[str, ...] = ("kpi", "municipality_id", "year", "gender", "value")
 KEY: list[str] = ["kpi", "municipality_id", "year"]
 
 
