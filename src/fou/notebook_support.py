@@ -1006,7 +1006,7 @@ def show_gr_overview(ctx: Context, kpi: str) -> pd.DataFrame:
 
 def _gr_trend_data(ctx: Context, kpi: str, years: Sequence[int]) -> pd.DataFrame:
     """Long table (year, series, value) of the 13, their unweighted mean and Riket."""
-    from fou.stats import gr_overview
+    from fou.stats import trend_table
     from fou.tidy import select
 
     ids = [*registry.GR_MUNICIPALITIES, registry.RIKET]
@@ -1015,11 +1015,11 @@ def _gr_trend_data(ctx: Context, kpi: str, years: Sequence[int]) -> pd.DataFrame
     rows = sel.assign(series=sel["municipality_id"].map(registry.municipality_name))[
         ["year", "series", "value"]
     ]
-    means = []
-    for y in years:
-        ov = gr_overview(ctx.values, kpi=kpi, year=int(y), catalog=ctx.catalog)
-        means.append({"year": int(y), "series": "GR-snitt", "value": ov["gr_mean"].iloc[0]})
-    return pd.concat([rows, pd.DataFrame(means)], ignore_index=True)
+    # The GR-snitt series of any member's trend table is the unweighted mean of
+    # the 13, year by year (the same mean as gr_overview's gr_mean).
+    trend = trend_table(ctx.values, municipality=registry.GR_MUNICIPALITIES[0], kpi=kpi, years=list(years))
+    means = trend.loc[trend["series_kind"] == "gr", ["year", "series", "value"]]
+    return pd.concat([rows, means], ignore_index=True)
 
 
 def regional_kpi_section(ctx: Context, kpi: str, issues: pd.DataFrame, *, n_years: int = 8) -> None:
