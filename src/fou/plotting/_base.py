@@ -541,6 +541,42 @@ def corner_text(ax: Axes, text: str, *, loc: str, gid: str, **kwargs: Any) -> An
     return ax.text(x, y, text, transform=ax.transAxes, ha=ha, va=va, gid=gid, **style)
 
 
+def municipality_layers(
+    ax: Axes,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    rest: np.ndarray,
+    group: np.ndarray,
+    focus: np.ndarray,
+    group_ids: Sequence[str],
+    focus_id: str | None,
+    sizes: tuple[float, float, float] = (16, 38, 70),
+    focus_marker: str = "o",
+    **kwargs: Any,
+) -> None:
+    """Draw the three layers of a municipality scatter, bottom to top.
+
+    Other municipalities small and grey (``gid="övriga"``), the highlighted
+    group (``"markerade"``), and the focus municipality on top (``"fokus"``),
+    each labelled for the legend with its count or name. ``rest``, ``group``
+    and ``focus`` are boolean masks over ``x``/``y``; an empty layer is not
+    drawn. ``kwargs`` override the style of every layer.
+    """
+    layers = (
+        (rest, f"Övriga kommuner ({int(rest.sum())})", "övriga",
+         {"s": sizes[0], "color": PALETTE["other"], "alpha": 0.85, "linewidths": 0, "zorder": 2}),
+        (group, f"{group_label(group_ids)} ({int(group.sum())})", "markerade",
+         {"s": sizes[1], "color": PALETTE["highlight"], "edgecolors": "white", "linewidths": 0.6, "zorder": 3}),
+        (focus, name_of(focus_id) if focus_id else "", "fokus",
+         {"s": sizes[2], "color": PALETTE["focus"], "edgecolors": "white", "linewidths": 0.8, "zorder": 4,
+          "marker": focus_marker}),
+    )  # fmt: skip
+    for mask, label, gid, style in layers:
+        if mask.any():
+            ax.scatter(x[mask], y[mask], label=label, gid=gid, **{**style, **kwargs})
+
+
 def no_data(ax: Axes, text: str = NO_DATA_TEXT) -> None:
     """Write *text* in the middle of an empty axes."""
     ax.text(

@@ -23,11 +23,11 @@ from fou.plotting._base import (
     check_data,
     corner_text,
     format_percent,
-    group_label,
     ids_column,
     kpi_label,
     level_label,
     missing_note,
+    municipality_layers,
     name_of,
     new_axes,
     no_data,
@@ -274,45 +274,10 @@ def funnel_plot(
             label=target_label or f"Jämförelsevärde ({format_percent(target, 1)})",
         )  # fmt: skip
 
-    if rest.any():
-        st = {"s": 16, "color": PALETTE["other"], "alpha": 0.85, "linewidths": 0, "zorder": 2}
-        st.update(kwargs)
-        ax.scatter(
-            n_pts[rest],
-            v_pts[rest],
-            label=f"Övriga kommuner ({int(rest.sum())})",
-            gid="övriga",
-            **st,
-        )
-    sel = ok & is_grp
-    if sel.any():
-        st = {
-            "s": 40,
-            "color": PALETTE["highlight"],
-            "edgecolors": "white",
-            "linewidths": 0.6,
-            "zorder": 3,
-        }
-        st.update(kwargs)
-        ax.scatter(
-            n_pts[sel],
-            v_pts[sel],
-            label=f"{group_label(grp)} ({int(sel.sum())})",
-            gid="markerade",
-            **st,
-        )
-    sel_h = ok & is_hl
-    if sel_h.any():
-        st = {
-            "s": 80,
-            "color": PALETTE["focus"],
-            "edgecolors": "white",
-            "linewidths": 0.8,
-            "zorder": 4,
-            "marker": "D",
-        }
-        st.update(kwargs)
-        ax.scatter(n_pts[sel_h], v_pts[sel_h], label=name_of(hl[0]), gid="fokus", **st)
+    municipality_layers(
+        ax, n_pts, v_pts, rest=rest, group=ok & is_grp, focus=ok & is_hl, group_ids=grp,
+        focus_id=hl[0] if hl else None, sizes=(16, 40, 80), focus_marker="D", **kwargs,
+    )  # fmt: skip
 
     if log_x:
         ax.set_xscale("log")

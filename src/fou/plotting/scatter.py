@@ -22,10 +22,10 @@ from fou.plotting._base import (
     check_choice,
     check_data,
     corner_text,
-    group_label,
     ids_column,
     kpi_label,
     missing_note,
+    municipality_layers,
     name_of,
     new_axes,
     no_data,
@@ -135,40 +135,10 @@ def scatter_labelled(
     is_hl = np.isin(ids, hl) & ~is_focus
     rest = ok & ~is_hl & ~is_focus
 
-    if rest.any():
-        style = {"s": 16, "color": PALETTE["other"], "alpha": 0.8, "linewidths": 0, "zorder": 2}
-        style.update(kwargs)
-        ax.scatter(
-            xs[rest], ys[rest], label=f"Övriga kommuner ({int(rest.sum())})", gid="övriga", **style
-        )
-    sel = ok & is_hl
-    if sel.any():
-        style = {
-            "s": 38,
-            "color": PALETTE["highlight"],
-            "edgecolors": "white",
-            "linewidths": 0.6,
-            "zorder": 3,
-        }
-        style.update(kwargs)
-        ax.scatter(
-            xs[sel],
-            ys[sel],
-            label=f"{group_label(hl)} ({int(sel.sum())})",
-            gid="markerade",
-            **style,
-        )
-    sel_f = ok & is_focus
-    if sel_f.any():
-        style = {
-            "s": 70,
-            "color": PALETTE["focus"],
-            "edgecolors": "white",
-            "linewidths": 0.8,
-            "zorder": 4,
-        }
-        style.update(kwargs)
-        ax.scatter(xs[sel_f], ys[sel_f], label=name_of(fc[0]), gid="fokus", **style)
+    municipality_layers(
+        ax, xs, ys, rest=rest, group=ok & is_hl, focus=ok & is_focus, group_ids=hl,
+        focus_id=fc[0] if fc else None, **kwargs,
+    )  # fmt: skip
 
     ax.set_xlabel(x_label if x_label is not None else kpi_label(x, catalog=catalog, width=55))
     ax.set_ylabel(y_label if y_label is not None else kpi_label(y, catalog=catalog, width=50))
@@ -204,7 +174,7 @@ def scatter_labelled(
         loc = best_corner(ax, xs, ys, avoid=taken)
         corner_text(ax, note, loc=loc, gid=MISSING_GID, color=PALETTE["muted"], fontsize=8)
         taken.append(loc)
-    if rest.any() or sel_f.any():
+    if rest.any() or (ok & is_focus).any():
         ax.legend(loc=best_corner(ax, xs, ys, avoid=taken), fontsize=8)
     return _finish(ax, source)
 
