@@ -615,6 +615,26 @@ def test_trend_highlight_by_municipality_and_missing_series(trend):
     assert texts(ax, "saknas") == ["Göteborg: värde saknas"]
 
 
+def test_trend_background_lines_share_one_legend_entry(trend):
+    others = pd.DataFrame(
+        [{"year": y, "series": name, "value": v + k} for k, y in enumerate([2019, 2020, 2022, 2023])
+         for name, v in (("Ale", 70.0), ("Lerum", 90.0), ("Tjörn", 75.0))]
+    )  # fmt: skip
+    data = pd.concat([trend.drop(columns="series_kind"), others], ignore_index=True)
+    ax = trend_plot(data, highlight="GR-snitt", background=["Ale", "Lerum", "Tjörn", "Borås"], not_run=None)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["GR-snitt", "Göteborg", "Liknande kommuner", "Riket", "Kommunerna (3)"]
+    grey = [ln for name in ("Ale", "Lerum", "Tjörn") for ln in series_lines(ax, name)]
+    assert len(grey) == 3 and {hexcolor(ln.get_color()) for ln in grey} == {PALETTE["other"].lower()}
+    (gr,) = series_lines(ax, "GR-snitt")
+    assert all(ln.get_zorder() < gr.get_zorder() for ln in grey)
+    assert all(ln.get_linewidth() < gr.get_linewidth() for ln in grey)
+    # The highlighted series is never pushed into the background.
+    ax = trend_plot(data, highlight="Ale", background=["Ale", "Lerum"], not_run=None)
+    (ale,) = series_lines(ax, "Ale")
+    assert hexcolor(ale.get_color()) == PALETTE["focus"].lower()
+
+
 def test_trend_bad_input(trend):
     with pytest.raises(ParameterError, match="'series'"):
         trend_plot(trend.drop(columns="series"))

@@ -1019,7 +1019,8 @@ def _gr_trend_data(ctx: Context, kpi: str, years: Sequence[int]) -> pd.DataFrame
     # the 13, year by year (the same mean as gr_overview's gr_mean).
     trend = trend_table(ctx.values, municipality=registry.GR_MUNICIPALITIES[0], kpi=kpi, years=list(years))
     means = trend.loc[trend["series_kind"] == "gr", ["year", "series", "value"]]
-    return pd.concat([rows, means], ignore_index=True)
+    # With the kpi column the plot finds unit, breaks and years without a survey in the catalogue.
+    return pd.concat([rows, means], ignore_index=True).assign(kpi=kpi)
 
 
 def regional_kpi_section(ctx: Context, kpi: str, issues: pd.DataFrame, *, n_years: int = 8) -> None:
@@ -1048,9 +1049,14 @@ def regional_kpi_section(ctx: Context, kpi: str, issues: pd.DataFrame, *, n_year
     if plot is not None and len(years) > 1:
         data = _gr_trend_data(ctx, kpi, years)
         ax = _axes((8, 3.6))
-        plot(data, highlight="GR-snitt", catalog=ctx.catalog, ax=ax)
-        ax.legend(fontsize=6, ncol=3, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        _show_figure(ax, ctx, f"Utveckling {years[0]}–{years[-1]}: de 13 kommunerna, GR-snitt och riket.")
+        names = [registry.municipality_name(m) for m in registry.GR_MUNICIPALITIES]
+        plot(data, highlight="GR-snitt", background=names, background_label="GR-kommunerna", catalog=ctx.catalog,
+             title="", ax=ax)  # fmt: skip
+        _show_figure(
+            ax, ctx,
+            f"Utveckling {years[0]}–{years[-1]}: GR-snittet (ovägt medel) och riket; de tunna grå linjerna är de "
+            "13 kommunerna, var för sig. Varje kommuns värde står i tabellen ovan.",
+        )  # fmt: skip
     if not own.empty:
         show_table(own.assign(detail=own["detail"].map(lambda t: _short(t, 140))),
                    columns=["severity", "check", "municipality_id", "detail"],

@@ -94,6 +94,8 @@ def trend_plot(
     data: pd.DataFrame,
     *,
     highlight: str | None = None,
+    background: Iterable[str] | None = None,
+    background_label: str = "Kommunerna",
     breaks: Any = "auto",
     not_run: Iterable[int] | str | None = "auto",
     title: str | None = None,
@@ -121,6 +123,12 @@ def trend_plot(
         The series to draw bold: a series name or a municipality (id or name).
         Default: the series with ``series_kind == "kommun"``, else the first
         series that is not a comparison.
+    background
+        Series drawn as thin grey context lines with one legend entry
+        (``background_label`` and their number) instead of one colour and
+        legend entry each: for many municipalities around a mean.
+    background_label
+        Legend text for the background lines.
     breaks
         Definition breaks: ``[(year, text), …]``, a dict, a table with
         ``year, change`` (``Catalog.breaks``), ``"auto"`` (from the catalogue
@@ -219,10 +227,16 @@ def trend_plot(
     ax = new_axes(ax, (8.0, 4.8), func=func)
     style_axes(ax, grid="y")
     extra = iter(_EXTRA_COLORS)
-    order = [s for s in series if s != main] + ([main] if main in series else [])
+    bg = [s for s in dict.fromkeys(background or ()) if s in series and s != main]
+    bg_label = f"{background_label} ({len(bg)})"
+    order = bg + [s for s in series if s != main and s not in bg] + ([main] if main in series else [])
     for s in order:
         y = wide[s].to_numpy(dtype=float)
-        if s == main:
+        label = s
+        if s in bg:
+            label = bg_label if s == bg[0] else "_nolegend_"
+            st = {"color": PALETTE["other"], "linewidth": 1.0, "marker": "o", "markersize": 2.5, "zorder": 2}
+        elif s == main:
             st: dict[str, Any] = {
                 "color": PALETTE["focus"], "linewidth": 2.8, "marker": "o",
                 "markersize": 6, "zorder": 4,
@@ -242,7 +256,7 @@ def trend_plot(
         # A definition break cuts the line: levels before and after are not comparable.
         for k, (lo, hi) in enumerate(segments):
             ax.plot(
-                full[lo:hi], y[lo:hi], label=s if k == 0 else "_nolegend_", gid=f"serie:{s}", **st
+                full[lo:hi], y[lo:hi], label=label if k == 0 else "_nolegend_", gid=f"serie:{s}", **st
             )
 
     # Legend in the order of the data, municipality first.
@@ -250,7 +264,7 @@ def trend_plot(
     by_label = dict(zip(labels, handles, strict=True))
     legend_order = ([main] if main in by_label else []) + [
         s for s in series if s != main and s in by_label
-    ]
+    ] + ([bg_label] if bg else [])
 
     for y in nr:
         ax.axvspan(
