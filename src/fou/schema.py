@@ -22,7 +22,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from fou.errors import DataValidationError
+from fou.errors import DataValidationError, FouError, ParameterError
 
 VALUE_COLUMNS: tuple[str, ...] = (
     "kpi",
@@ -37,6 +37,29 @@ VALUE_COLUMNS: tuple[str, ...] = (
 KEY_COLUMNS: tuple[str, ...] = ("kpi", "municipality_id", "year", "gender")
 #: Columns the analyses (checks and statistics) need at least.
 ANALYSIS_COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, "value")
+
+
+def require_analysis_columns(values: object, *, error: type[FouError] = ParameterError) -> None:
+    """Raise a Swedish error unless *values* is a table with :data:`ANALYSIS_COLUMNS`.
+
+    Parameters
+    ----------
+    values
+        What the caller was given as the values table.
+    error
+        Exception class for missing columns (a non-table is always a
+        :class:`~fou.errors.ParameterError`).
+    """
+    if not isinstance(values, pd.DataFrame):
+        raise ParameterError(
+            f"values måste vara nyckeltalstabellen (pandas.DataFrame), men {type(values).__name__} angavs."
+        )
+    missing = [c for c in ANALYSIS_COLUMNS if c not in values.columns]
+    if missing:
+        raise error(
+            f"Nyckeltalstabellen saknar kolumnerna {', '.join(missing)}; förväntat minst "
+            f"{', '.join(ANALYSIS_COLUMNS)} (se fou.schema)."
+        )
 GENDERS: tuple[str, ...] = ("T", "K", "M")
 MUNICIPALITY_ID_PATTERN = r"^\d{4}$"
 KPI_ID_PATTERN = r"^[A-Z]\d{5}$"

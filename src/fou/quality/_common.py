@@ -17,8 +17,7 @@ from fou.catalog import Catalog, load_catalog
 from fou.errors import DataValidationError, ParameterError, one_of_message
 from fou.quality._registry import ISSUE_COLUMNS, KINDS, SEVERITY_DTYPE
 from fou.registry import GR_MUNICIPALITIES, resolve_municipalities
-from fou.schema import ANALYSIS_COLUMNS as REQUIRED_COLUMNS
-from fou.schema import GENDERS, KEY_COLUMNS
+from fou.schema import ANALYSIS_COLUMNS, GENDERS, KEY_COLUMNS, require_analysis_columns
 
 #: Factor that makes the median absolute deviation a consistent estimator of
 #: the standard deviation under normality: ``1 / Φ⁻¹(3/4) ≈ 1.4826``.
@@ -29,7 +28,7 @@ MEAN_AD_SCALE: float = float(np.sqrt(np.pi / 2.0))
 
 #: Which source wins when the same key comes from several sources (lower first).
 SOURCE_PRIORITY: dict[str, int] = {"kolada": 0, "demo": 1}
-PRIMARY_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS
+PRIMARY_COLUMNS: tuple[str, ...] = ANALYSIS_COLUMNS
 
 
 # --------------------------------------------------------------------------- #
@@ -175,19 +174,7 @@ class Scope:
 
 def check_values_table(values: pd.DataFrame) -> None:
     """Raise a Swedish error if *values* lacks the columns the checks need."""
-    if not isinstance(values, pd.DataFrame):
-        raise ParameterError(
-            f"values måste vara en tabell (pandas.DataFrame), men {type(values).__name__} angavs."
-        )
-    missing = [c for c in REQUIRED_COLUMNS if c not in values.columns]
-    if missing:
-        raise DataValidationError(
-            "Nyckeltalstabellen saknar kolumnerna "
-            + ", ".join(missing)
-            + ". Förväntat: "
-            + ", ".join(REQUIRED_COLUMNS)
-            + " (och gärna source)."
-        )
+    require_analysis_columns(values, error=DataValidationError)
 
 
 def resolve_catalog(catalog: Catalog | None) -> Catalog:

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from fou.errors import ParameterError, one_of_message
-from fou.schema import ANALYSIS_COLUMNS as REQUIRED_COLUMNS
-from fou.schema import GENDERS
+from fou.schema import GENDERS, require_analysis_columns
+
 KEY: list[str] = ["kpi", "municipality_id", "year"]
 
 
@@ -30,16 +30,7 @@ def _values_table(
     collapsed; different non-missing values for one key raise, because the
     statistics cannot choose between sources on their own.
     """
-    if not isinstance(values, pd.DataFrame):
-        raise ParameterError(
-            f"values måste vara en tabell (pandas.DataFrame), men {type(values).__name__} angavs."
-        )
-    missing = [c for c in REQUIRED_COLUMNS if c not in values.columns]
-    if missing:
-        raise ParameterError(
-            f"Värdetabellen saknar kolumnerna {', '.join(missing)}; förväntat minst "
-            f"{', '.join(REQUIRED_COLUMNS)} (se fou.schema)."
-        )
+    require_analysis_columns(values)
     if gender not in GENDERS:
         raise ParameterError(one_of_message("kön", GENDERS, gender))
     if pd.api.types.is_numeric_dtype(values["municipality_id"]):

@@ -52,6 +52,7 @@ from statsmodels.stats.multitest import multipletests
 
 from fou import registry, tidy
 from fou.errors import ParameterError, one_of_message
+from fou.schema import require_analysis_columns
 from fou.stats._estimators import (
     ADJUST_LABELS,
     CI_VARIANTS,
@@ -115,7 +116,6 @@ SMALL_N = 10
 WIDE_CI = 0.5
 #: Families for the multiple-testing correction of a screen.
 FAMILIES: tuple[str, ...] = ("matrix", "screen")
-_REQUIRED = ("kpi", "municipality_id", "year", "gender", "value")
 _SCOPE_KEYWORDS = ("gr", "all")
 _REASONS: dict[str, str] = {
     "no_pairs": "Inga kommuner har värden för båda nyckeltalen.",
@@ -357,22 +357,6 @@ def expected_false_positives(n_pairs: int, alpha: float = 0.05) -> float:
 
 
 # --------------------------------------------------------------------------- input handling
-
-
-def _check_values(values: pd.DataFrame) -> None:
-    if not isinstance(values, pd.DataFrame):
-        raise ParameterError(
-            f"values måste vara nyckeltalstabellen (pandas.DataFrame), men {type(values).__name__} angavs."
-        )
-    missing = [c for c in _REQUIRED if c not in values.columns]
-    if missing:
-        raise ParameterError(
-            "Nyckeltalstabellen saknar kolumnerna "
-            + ", ".join(missing)
-            + "; förväntat minst "
-            + ", ".join(_REQUIRED)
-            + "."
-        )
 
 
 def _check_kpi_ids(values: pd.DataFrame, kpis: Iterable[str], name: str) -> list[str]:
@@ -790,7 +774,7 @@ def association_screen(
     1  U21463  N20900  13  Benjamini–Hochberg
     2  U21468  N20900  13  Benjamini–Hochberg
     """
-    _check_values(values)
+    require_analysis_columns(values)
     adjust = check_choice(adjust, tuple(ADJUST_LABELS), "adjust")
     methods = check_methods(method)
     alpha = check_probability(alpha, "alpha")
@@ -997,7 +981,7 @@ def pooled_associations(
     >>> res["level"].tolist(), (res["r"] > 0).tolist()
     (['inom kommun', 'mellan kommuner'], [True, False])
     """
-    _check_values(values)
+    require_analysis_columns(values)
     method = check_choice(method, METHODS, "method")
     adjust = check_choice(adjust, tuple(ADJUST_LABELS), "adjust")
     alpha = check_probability(alpha, "alpha")
@@ -1147,7 +1131,7 @@ def partial_association(
             x       y covariates   n  dof
     0  U21463  U21468     N01813  13   10
     """
-    _check_values(values)
+    require_analysis_columns(values)
     method = check_choice(method, METHODS, "method")
     adjust = check_choice(adjust, tuple(ADJUST_LABELS), "adjust")
     alpha = check_probability(alpha, "alpha")
