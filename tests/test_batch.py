@@ -233,7 +233,8 @@ def test_real_data_from_the_emulator(project):
 def test_longest_jobs_start_first():
     from fou.batch import longest_first
 
-    specs = {jid: {"notebook": jid.split("/")[-1]} for jid in ("2025/1480/a", "2025/1480/b", "2025/1481/a", "2025/1481/c")}
+    ids = ("2025/1480/a", "2025/1480/b", "2025/1481/a", "2025/1481/c")
+    specs = {jid: {"notebook": jid.split("/")[-1]} for jid in ids}
     previous = {
         "2025/1480/a": {"notebook": "a", "status": "ok", "duration_s": 2.0},
         "2025/1480/b": {"notebook": "b", "status": "ok", "duration_s": 9.0},
@@ -256,7 +257,8 @@ def test_a_job_that_kills_its_kernel_fails_alone(project):
     dies = json.loads((TEST_NBS / "raises.ipynb").read_text(encoding="utf-8"))
     dies["cells"][-1]["source"] = ["import os\n", "os._exit(7)"]
     (nbs / "dies.ipynb").write_text(json.dumps(dies), encoding="utf-8")
-    b = load_batch(_batch(project, "notebooks: [ok_profile, dies, ok_again]\nmunicipalities: ['1480']\n"), notebooks_dir=nbs)
+    path = _batch(project, "notebooks: [ok_profile, dies, ok_again]\nmunicipalities: ['1480']\n")
+    b = load_batch(path, notebooks_dir=nbs)
     jobs = plan_jobs(b, dataset_years=YEARS, source="demo")
     res = run_jobs(jobs, workers=1, root=project, source="demo", progress=False, export=False, cell_timeout=60)
     status = {e["notebook"]: e["status"] for e in res.entries}

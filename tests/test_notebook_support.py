@@ -26,7 +26,8 @@ def test_gr_trend_data_mean_is_the_plain_mean_of_the_13(project):
     table = _gr_trend_data(ctx, kpi, years)
     v = ctx.values
     for year in years:
-        cells = v[(v.kpi == kpi) & (v.year == year) & (v.gender == "T") & v.municipality_id.isin(registry.GR_MUNICIPALITIES)]
+        in_gr = v.municipality_id.isin(registry.GR_MUNICIPALITIES)
+        cells = v[(v.kpi == kpi) & (v.year == year) & (v.gender == "T") & in_gr]
         expected = np.nanmean(cells["value"].to_numpy(dtype=float)) if cells["value"].notna().any() else np.nan
         got = table[(table.series == "GR-snitt") & (table.year == year)]["value"]
         assert len(got) == 1

@@ -35,8 +35,9 @@ def _run(wk: WarmKernel, nb: Path, work: Path, *, run_key: str = "run-1", timeou
     out = work / "out.ipynb"
     try:
         pm.execute_notebook(
-            str(nb), str(out), parameters=params, kernel_name="fou", execution_timeout=timeout, progress_bar=False, **engine
-        )
+            str(nb), str(out), parameters=params, kernel_name="fou", execution_timeout=timeout,
+            progress_bar=False, **engine,
+        )  # fmt: skip
     except BaseException:
         wk.finish(ok=False)
         raise
@@ -45,13 +46,11 @@ def _run(wk: WarmKernel, nb: Path, work: Path, *, run_key: str = "run-1", timeou
 
 
 def _last_text(nb) -> str:
-    """The text/plain of the last code cell's result."""
+    """What the last code cell printed (stdout) and returned (text/plain)."""
     outputs = [c for c in nb.cells if c.cell_type == "code"][-1].outputs
-    return "".join(
-        o.get("text", "") if o.output_type == "stream" and o.name == "stdout" else o.get("data", {}).get("text/plain", "")
-        for o in outputs
-        if o.output_type in ("stream", "execute_result")
-    )
+    printed = [o.get("text", "") for o in outputs if o.output_type == "stream" and o.name == "stdout"]
+    returned = [o.data.get("text/plain", "") for o in outputs if o.output_type == "execute_result"]
+    return "".join(printed + returned)
 
 
 @pytest.fixture
@@ -148,8 +147,8 @@ def test_same_results_as_a_fresh_kernel(tmp_path, project):
     )
     warm = kernel_for_this_thread("fou")
     try:
-        _run(warm, _notebook(tmp_path / "first.ipynb", "import numpy as np\nnp.random.seed(1)\nx = np.random.rand(5)"),
-             tmp_path / "w0")
+        first = _notebook(tmp_path / "first.ipynb", "import numpy as np\nnp.random.seed(1)\nx = np.random.rand(5)")
+        _run(warm, first, tmp_path / "w0")
         reused = _last_text(_run(warm, nb, tmp_path / "w1"))
     finally:
         assert shutdown_all() >= 1

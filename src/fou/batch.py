@@ -529,10 +529,6 @@ def execute_job(spec: dict[str, Any]) -> dict[str, Any]:
     """
     start = time.monotonic()
     os.environ["OMP_NUM_THREADS"] = "1"
-    # The worker itself needs no display (Agg); the kernel it starts inherits the
-    # environment and must keep the inline backend (Agg-rendered PNGs in the
-    # notebook), otherwise plt.show() produces no output at all.
-    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     os.environ["FOU_HOME"] = spec["root"]
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     outputs = Path(spec["outputs"])
@@ -553,6 +549,11 @@ def execute_job(spec: dict[str, Any]) -> dict[str, Any]:
                 warm = kernel_for_this_thread(kernel_name)
                 where: dict[str, Any] = warm.prepare(work, run_key=spec.get("run_key", ""))
             else:
+                from fou.warm_kernel import INLINE_BACKEND
+
+                # papermill's fresh kernel inherits the environment: without the
+                # inline backend plt.show() would produce no output at all.
+                os.environ["MPLBACKEND"] = INLINE_BACKEND
                 where = {"cwd": str(work)}
             pm.execute_notebook(
                 spec["notebook_path"],

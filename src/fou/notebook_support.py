@@ -1005,7 +1005,7 @@ def show_gr_overview(ctx: Context, kpi: str) -> pd.DataFrame:
 
 
 def _gr_trend_data(ctx: Context, kpi: str, years: Sequence[int]) -> pd.DataFrame:
-    """Long table (year, series, value) of the 13, their unweighted mean and Riket."""
+    """Long table (kpi, year, series, value) of the 13, their unweighted mean and Riket."""
     from fou.stats import trend_table
     from fou.tidy import select
 

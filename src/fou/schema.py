@@ -37,6 +37,9 @@ VALUE_COLUMNS: tuple[str, ...] = (
 KEY_COLUMNS: tuple[str, ...] = ("kpi", "municipality_id", "year", "gender")
 #: Columns the analyses (checks and statistics) need at least.
 ANALYSIS_COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, "value")
+GENDERS: tuple[str, ...] = ("T", "K", "M")
+MUNICIPALITY_ID_PATTERN = r"^\d{4}$"
+KPI_ID_PATTERN = r"^[A-Z]\d{5}$"
 
 
 def require_analysis_columns(values: object, *, error: type[FouError] = ParameterError) -> None:
@@ -60,9 +63,7 @@ def require_analysis_columns(values: object, *, error: type[FouError] = Paramete
             f"Nyckeltalstabellen saknar kolumnerna {', '.join(missing)}; förväntat minst "
             f"{', '.join(ANALYSIS_COLUMNS)} (se fou.schema)."
         )
-GENDERS: tuple[str, ...] = ("T", "K", "M")
-MUNICIPALITY_ID_PATTERN = r"^\d{4}$"
-KPI_ID_PATTERN = r"^[A-Z]\d{5}$"
+
 
 VALUES_SCHEMA = pa.DataFrameSchema(
     {

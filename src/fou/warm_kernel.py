@@ -10,9 +10,9 @@ after job in it:
   private working directory, closes figures and restores matplotlib, pandas
   and warnings settings. Imported modules stay loaded.
 * papermill executes the notebook through the ``fou-warm`` engine, which is
-  papermill's own nbclient engine handed the running kernel and its
-  connected client (``km=``, ``kc=``), so
-  parameter injection, error cells and output handling are papermill's.
+  papermill's own nbclient engine handed the running kernel and its connected
+  client (``km=``, ``kc=``), so parameter injection, error cells and output
+  handling are papermill's.
 * a kernel is replaced after a job that failed, timed out or killed it, after
   :data:`MAX_JOBS_PER_KERNEL` jobs, and when a new run (``run_key``) starts, so
   that a later run never executes code imported by an earlier one.
@@ -25,8 +25,8 @@ exits by itself (ipykernel watches its parent process).
 from __future__ import annotations
 
 import atexit
-import os
 import multiprocessing.util
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -39,7 +39,10 @@ def run_cmd(
     no_export: Annotated[bool, typer.Option("--no-export", help="Skriv bara körda notebooks, ingen HTML/PDF.")] = False,
     fresh_kernel: Annotated[
         bool,
-        typer.Option("--fresh-kernel", help="Starta en ny kernel för varje jobb (långsammare; annars återanvänds en per process)."),
+        typer.Option(
+            "--fresh-kernel",
+            help="Starta en ny kernel för varje jobb (långsammare; annars återanvänds en per process).",
+        ),
     ] = False,
     notebooks_dir: Annotated[
         Path | None, typer.Option("--notebooks-dir", help="Mapp med notebooks (standard: notebooks/).")

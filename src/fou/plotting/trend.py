@@ -126,7 +126,8 @@ def trend_plot(
     background
         Series drawn as thin grey context lines with one legend entry
         (``background_label`` and their number) instead of one colour and
-        legend entry each: for many municipalities around a mean.
+        legend entry each: for many municipalities around a mean. Names
+        without data, and the highlighted series, are left out of it.
     background_label
         Legend text for the background lines.
     breaks
@@ -233,11 +234,12 @@ def trend_plot(
     for s in order:
         y = wide[s].to_numpy(dtype=float)
         label = s
+        st: dict[str, Any]
         if s in bg:
             label = bg_label if s == bg[0] else "_nolegend_"
             st = {"color": PALETTE["other"], "linewidth": 1.0, "marker": "o", "markersize": 2.5, "zorder": 2}
         elif s == main:
-            st: dict[str, Any] = {
+            st = {
                 "color": PALETTE["focus"], "linewidth": 2.8, "marker": "o",
                 "markersize": 6, "zorder": 4,
             }  # fmt: skip
