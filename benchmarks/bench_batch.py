@@ -29,9 +29,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _jobs(root: Path, notebooks: list[str] | None, n_municipalities: int):
-    from fou.batch import load_batch, plan_jobs
-    from fou.dataset import load_dataset
-    from fou.registry import GR_MUNICIPALITIES
+    from fou.batch.run import load_batch, plan_jobs
+    from fou.data.dataset import load_dataset
+    from fou.core.registry import GR_MUNICIPALITIES
 
     ds = load_dataset("demo", root=root)
     batch = load_batch(REPO / "parameters" / "gr.yaml", notebooks_dir=REPO / "notebooks")
@@ -64,7 +64,7 @@ def run_plain(jobs, work: Path) -> float:
 
 def run_fou(jobs, root: Path, workers: int) -> tuple[float, dict[str, int]]:
     """(b)/(c): the workbench's runner with export and index."""
-    from fou.batch import run_jobs
+    from fou.batch.run import run_jobs
 
     start = time.perf_counter()
     result = run_jobs(jobs, workers=workers, root=root, progress=False, source="demo")

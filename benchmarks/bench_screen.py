@@ -5,7 +5,7 @@ Usage::
     .venv/bin/python benchmarks/bench_screen.py                 # default cases
     .venv/bin/python benchmarks/bench_screen.py --n-resamples 999 --years 3
 
-Data: the project's demo generator (:func:`fou.demo.generate_demo_values`) when
+Data: the project's demo generator (:func:`fou.data.demo.generate_demo_values`) when
 it is importable and has the needed shape, else a local synthetic table of the
 same shape (latent traits per municipality, survey-like suppression shared by
 the key figures of one survey area, one year without survey). Nothing is read
@@ -25,8 +25,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from fou import registry
-from fou.catalog import load_catalog
+from fou.core import registry
+from fou.core.catalog import load_catalog
 from fou.stats import association_screen, pair_count
 
 
@@ -75,13 +75,13 @@ def load_values(
     try:
         if local:
             raise LookupError("--local angavs")
-        from fou.demo import generate_demo_values
+        from fou.data.demo import generate_demo_values
 
         values = generate_demo_values()
         years = sorted(int(y) for y in values["year"].unique())[-n_years:]
         present = set(values["kpi"])
         if len(years) == n_years and all(k in present for k in kpis):
-            return values, years, "fou.demo.generate_demo_values()"
+            return values, years, "fou.data.demo.generate_demo_values()"
     except Exception as exc:  # noqa: BLE001 - the demo module may be unfinished
         print(f"(demodata används inte: {type(exc).__name__}: {exc})")
     years = list(range(2016, 2016 + n_years))

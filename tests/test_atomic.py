@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from fou.atomic import atomic_directory, write_text, write_with
+from fou.core.atomic import atomic_directory, write_text, write_with
 
 
 def test_write_replaces_whole_file(tmp_path):

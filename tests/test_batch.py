@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from fou.batch import load_batch, notebook_parameters, plan_jobs, run_jobs
-from fou.errors import ParameterError
+from fou.batch.run import load_batch, notebook_parameters, plan_jobs, run_jobs
+from fou.core.errors import ParameterError
 
 TEST_NBS = Path(__file__).resolve().parent / "notebooks"
 REPO = Path(__file__).resolve().parent.parent
@@ -215,8 +215,8 @@ def test_real_data_from_the_emulator(project):
     """Fetch real values from the Kolada emulator, then run the real profile notebook on them."""
     from conftest import run_emulator
 
-    from fou.fetch import fetch_to_project
-    from fou.registry import GR_MUNICIPALITIES
+    from fou.data.fetch import fetch_to_project
+    from fou.core.registry import GR_MUNICIPALITIES
 
     with run_emulator() as url:
         fetch_to_project(base_url=url, years=(2019, 2022), municipalities=[*GR_MUNICIPALITIES, "0000"],
@@ -231,7 +231,7 @@ def test_real_data_from_the_emulator(project):
 
 
 def test_longest_jobs_start_first():
-    from fou.batch import longest_first
+    from fou.batch.run import longest_first
 
     ids = ("2025/1480/a", "2025/1480/b", "2025/1481/a", "2025/1481/c")
     specs = {jid: {"notebook": jid.split("/")[-1]} for jid in ids}

@@ -3,8 +3,8 @@ import gzip
 
 import pytest
 
-from fou.catalog import DOMAINS, CatalogError, load_catalog, parse_catalog
-from fou.errors import ParameterError
+from fou.core.catalog import DOMAINS, CatalogError, load_catalog, parse_catalog
+from fou.core.errors import ParameterError
 
 
 @pytest.fixture(scope="module")

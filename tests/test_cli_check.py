@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from fou.cli import app
-from fou.dataset import Dataset, Provenance
+from fou.data.dataset import Dataset, Provenance
 from fou.quality import ISSUE_COLUMNS
-from fou.registry import GR_MUNICIPALITIES, municipality_ids
-from fou.schema import coerce_values
+from fou.core.registry import GR_MUNICIPALITIES, municipality_ids
+from fou.core.schema import coerce_values
 
 runner = CliRunner()
 OTHERS = tuple(m for m in municipality_ids() if m not in GR_MUNICIPALITIES)[:17]
@@ -44,7 +44,7 @@ def dataset(monkeypatch: pytest.MonkeyPatch) -> Dataset:
         groups=pd.DataFrame(columns=["group_id", "title", "municipality_id"]),
         provenance=Provenance("demo", "test-1", "2026-01-01T00:00:00+00:00"),
     )
-    monkeypatch.setattr("fou.dataset.load_dataset", lambda source="auto", **_: ds)
+    monkeypatch.setattr("fou.data.dataset.load_dataset", lambda source="auto", **_: ds)
     return ds
 
 
@@ -135,13 +135,13 @@ def test_source_is_passed_to_load_dataset(dataset, monkeypatch):
         seen.append(source)
         return dataset
 
-    monkeypatch.setattr("fou.dataset.load_dataset", fake_load)
+    monkeypatch.setattr("fou.data.dataset.load_dataset", fake_load)
     assert runner.invoke(app, ["check", "--source", "demo", "-f", "csv"]).exit_code == 0
     assert seen == ["demo"]
 
 
 def test_end_to_end_on_demo_data(project):
-    pytest.importorskip("fou.demo", reason="fou.demo finns inte ännu")
+    pytest.importorskip("fou.data.demo", reason="fou.data.demo finns inte ännu")
     result = runner.invoke(
         app, ["check", "--source", "demo", "-m", "1462", "-y", "2021", "-f", "csv"]
     )

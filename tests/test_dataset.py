@@ -1,7 +1,7 @@
 import pytest
 
-from fou.dataset import Provenance, load_dataset
-from fou.errors import DataNotFoundError, ParameterError
+from fou.data.dataset import Provenance, load_dataset
+from fou.core.errors import DataNotFoundError, ParameterError
 
 
 def test_demo_is_used_offline_and_labelled(project):

@@ -1,4 +1,4 @@
-"""Tests of the synthetic demo data (fou.demo)."""
+"""Tests of the synthetic demo data (fou.data.demo)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fou import demo
-from fou.catalog import load_catalog
-from fou.dataset import load_dataset
-from fou.errors import DataValidationError
-from fou.registry import (
+from fou.data import demo
+from fou.core.catalog import load_catalog
+from fou.data.dataset import load_dataset
+from fou.core.errors import DataValidationError
+from fou.core.registry import (
     GR_GROUP_ID,
     GR_MUNICIPALITIES,
     SIMILAR_GROUP_IDS,
     municipalities,
     similar_group,
 )
-from fou.schema import KEY_COLUMNS, VALUES_SCHEMA, validate_values
+from fou.core.schema import KEY_COLUMNS, VALUES_SCHEMA, validate_values
 
 CAT = load_catalog()
 

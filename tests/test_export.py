@@ -8,8 +8,8 @@ import io
 import nbformat
 import pytest
 
-from fou.dataset import Provenance
-from fou.export import to_html, to_pdf
+from fou.data.dataset import Provenance
+from fou.reports.export import to_html, to_pdf
 
 DEMO = Provenance("demo", "demo-1", "2026-01-01T00:00:00+00:00")
 KOLADA = Provenance("kolada", "20261123T101500Z", "2026-11-23T10:15:00+00:00", base_url="https://api.kolada.se/v3")
@@ -97,7 +97,7 @@ def test_pdf_contents_links_reach_headings_with_swedish_letters(tmp_path):
 
 
 def test_ascii_anchors_leaves_pages_without_headings_alone():
-    from fou.export import ascii_anchors
+    from fou.reports.export import ascii_anchors
 
     body = '<p><a href="#x">x</a></p>'
     assert ascii_anchors(body) == body

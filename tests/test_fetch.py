@@ -20,15 +20,15 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import fou.kolada
-from fou.catalog import load_catalog
+import fou.data.kolada
+from fou.core.catalog import load_catalog
 from fou.cli import app
-from fou.dataset import load_dataset, read_processed
-from fou.errors import FetchError, ParameterError
-from fou.fetch import check_kpis, check_years, default_years, describe_data_in_use, fetch_to_project
-from fou.kolada import KoladaClient
-from fou.registry import GR_MUNICIPALITIES
-from fou.snapshots import list_snapshots, read_manifest, rebuild_processed
+from fou.data.dataset import load_dataset, read_processed
+from fou.core.errors import FetchError, ParameterError
+from fou.data.fetch import check_kpis, check_years, default_years, describe_data_in_use, fetch_to_project
+from fou.data.kolada import KoladaClient
+from fou.core.registry import GR_MUNICIPALITIES
+from fou.data.snapshots import list_snapshots, read_manifest, rebuild_processed
 
 BASE = "http://kolada.test/v3"
 KPIS = ["N20900", "U21463", "N01813"]
@@ -38,11 +38,11 @@ YEARS = (2020, 2022)
 
 @pytest.fixture()
 def no_local_submissions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """load_dataset adds local submissions; stand in for fou.submissions until it exists."""
-    if importlib.util.find_spec("fou.submissions") is None:
-        stub = types.ModuleType("fou.submissions")
+    """load_dataset adds local submissions; stand in for fou.data.submissions until it exists."""
+    if importlib.util.find_spec("fou.data.submissions") is None:
+        stub = types.ModuleType("fou.data.submissions")
         stub.load_accepted = lambda directory: None  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "fou.submissions", stub)
+        monkeypatch.setitem(sys.modules, "fou.data.submissions", stub)
 
 
 def fake_value(kpi: str, mun: str, year: int) -> float | None:
@@ -384,7 +384,7 @@ def fake_cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., FakeKolada]:
         factory = functools.partial(
             KoladaClient, transport=httpx.MockTransport(fake.handler), sleep=lambda s: None
         )
-        monkeypatch.setattr(fou.kolada, "KoladaClient", factory)
+        monkeypatch.setattr(fou.data.kolada, "KoladaClient", factory)
         return fake
 
     return install
@@ -463,8 +463,8 @@ def test_cli_data_without_any_data(project: Path) -> None:
 
 
 def test_cli_data_prepare_makes_demo_data(project: Path, no_local_submissions: None) -> None:
-    if importlib.util.find_spec("fou.demo") is None:
-        pytest.skip("fou.demo (demodatagenerator, annan del av projektet) finns inte ännu")
+    if importlib.util.find_spec("fou.data.demo") is None:
+        pytest.skip("fou.data.demo (demodatagenerator, annan del av projektet) finns inte ännu")
     code, out = run("data", "--prepare")
     assert code == 0, out
     assert "Demodata" in out

@@ -16,14 +16,14 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import run_emulator
-from fou.catalog import load_catalog
+from fou.core.catalog import load_catalog
 from fou.cli import app
-from fou.dataset import read_processed
-from fou.fetch import FetchResult, fetch_to_project
-from fou.kolada import KoladaClient
-from fou.registry import GR_MUNICIPALITIES, RIKET
-from fou.schema import validate_values
-from fou.snapshots import list_snapshots, read_manifest
+from fou.data.dataset import read_processed
+from fou.data.fetch import FetchResult, fetch_to_project
+from fou.data.kolada import KoladaClient
+from fou.core.registry import GR_MUNICIPALITIES, RIKET
+from fou.core.schema import validate_values
+from fou.data.snapshots import list_snapshots, read_manifest
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow, pytest.mark.xdist_group("kolada-emulator")]
 

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fou.errors import FetchError, ParameterError
-from fou.kolada import (
+from fou.core.errors import FetchError, ParameterError
+from fou.data.kolada import (
     DEFAULT_BASE_URL,
     MAX_IDS_PER_SEGMENT,
     KoladaClient,
@@ -29,7 +29,7 @@ from fou.kolada import (
     resolve_base_url,
     retry_after_seconds,
 )
-from fou.schema import VALUE_COLUMNS, validate_values
+from fou.core.schema import VALUE_COLUMNS, validate_values
 
 BASE = "http://kolada.test/v3"
 

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from fou.notebook_support import fmt
+from fou.reports.notebook_support import fmt
 
 
 @pytest.mark.parametrize(
@@ -18,8 +18,8 @@ def test_gr_trend_data_mean_is_the_plain_mean_of_the_13(project):
     """The regional trend panel's GR-snitt equals numpy's mean of the members with a value."""
     import numpy as np
 
-    from fou import registry
-    from fou.notebook_support import _gr_trend_data, setup
+    from fou.core import registry
+    from fou.reports.notebook_support import _gr_trend_data, setup
 
     ctx = setup(datakalla="demo", show=False)
     kpi, years = "U23471", [2019, 2020, 2021, 2022]

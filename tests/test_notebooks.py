@@ -39,7 +39,7 @@ def test_notebook_structure(name: str) -> None:
         expected.pop("kommun")
     assert {k: v for k, v in namespace.items() if not k.startswith("__")} == expected
     setup = nb.cells[nb.cells.index(cells[0]) + 1]
-    assert "fou.notebook_support.setup(" in setup.source and "extra=globals()" in setup.source
+    assert "fou.reports.notebook_support.setup(" in setup.source and "extra=globals()" in setup.source
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.get("outputs") == [] and cell.get("execution_count") is None

@@ -36,8 +36,8 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
-FORBIDDEN_FOR_STATS = ("matplotlib", "seaborn", "fou.plotting", "fou.dataset", "fou.kolada",
-                       "fou.fetch", "fou.snapshots", "httpx", "fou.batch", "fou.export")
+FORBIDDEN_FOR_STATS = ("matplotlib", "seaborn", "fou.plotting", "fou.data.dataset", "fou.data.kolada",
+                       "fou.data.fetch", "fou.data.snapshots", "httpx", "fou.batch.run", "fou.reports.export")
 
 
 @pytest.mark.parametrize("path", sorted((SRC / "stats").glob("*.py")), ids=lambda p: p.name)

@@ -16,7 +16,7 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.text import Text
 
-from fou.errors import ParameterError
+from fou.core.errors import ParameterError
 from fou.plotting import (
     PALETTE,
     SwedishFormatter,
@@ -35,7 +35,7 @@ from fou.plotting import (
     swedish_key,
     trend_plot,
 )
-from fou.registry import GR_MUNICIPALITIES, municipality_name
+from fou.core.registry import GR_MUNICIPALITIES, municipality_name
 
 NBSP = "\u00a0"
 OTHERS = ("0180", "1280", "0580", "1880", "2480")  # Stockholm, Malmö, Linköping, Örebro, Umeå
@@ -528,7 +528,7 @@ def test_funnel_accepts_long_limits_and_funnel_data(funnel_points, limits):
 
 def test_funnel_with_stats_funnel_data():
     """The contract with fou.stats.funnel_data holds (points + long limits + target)."""
-    from fou.catalog import load_catalog
+    from fou.core.catalog import load_catalog
     from fou.stats import funnel_data
 
     rows = [("U21463", "0000", 85.0), ("U23592", "0000", 80000.0)]

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from fou.catalog import parse_catalog
-from fou.errors import DataValidationError, ParameterError
+from fou.core.catalog import parse_catalog
+from fou.core.errors import DataValidationError, ParameterError
 from fou.quality import (
     CHECKS,
     IMPLEMENTATIONS,
@@ -47,7 +47,7 @@ from fou.quality import (
 )
 from fou.quality._common import fmt_num, grouped_robust_z, make_scope
 from fou.quality.checks import year_changes
-from fou.registry import GR_MUNICIPALITIES, municipality_ids
+from fou.core.registry import GR_MUNICIPALITIES, municipality_ids
 
 YEARS = tuple(range(2016, 2023))
 OTHERS = tuple(m for m in municipality_ids() if m not in GR_MUNICIPALITIES)[:17]
@@ -831,7 +831,7 @@ def test_usable_summary(cat):
 # --------------------------------------------------------------------------- real Kolada data
 @pytest.fixture(scope="module")
 def real_issues(real_values):
-    from fou.catalog import load_catalog
+    from fou.core.catalog import load_catalog
 
     cat = load_catalog()
     v = real_values[real_values["kpi"].isin(cat.all_ids)].assign(
@@ -843,7 +843,7 @@ def real_issues(real_values):
 
 @pytest.mark.shared
 def test_real_data_survey_gap_2021_is_explained_not_suppression(real_issues):
-    from fou.catalog import load_catalog
+    from fou.core.catalog import load_catalog
 
     v, issues = real_issues
     cat = load_catalog()
@@ -874,7 +874,7 @@ def test_real_data_n20900_break_2019_does_not_show(real_issues):
 
 
 # --------------------------------------------------------------------------- demo data
-#: Which issue kinds find each kind of planted problem of fou.demo.
+#: Which issue kinds find each kind of planted problem of fou.data.demo.
 PLANTED_FOUND_BY: dict[str, set[str]] = {
     "jump": {"jump"},
     "out_of_range": {"out_of_range"},
@@ -893,9 +893,9 @@ PLANTED_FOUND_BY: dict[str, set[str]] = {
 @pytest.fixture(scope="module")
 def demo_data():
     try:
-        from fou import demo
-    except ImportError as exc:  # pragma: no cover - only while fou.demo is being written
-        pytest.skip(f"fou.demo kan inte importeras: {exc}")
+        from fou.data import demo
+    except ImportError as exc:  # pragma: no cover - only while fou.data.demo is being written
+        pytest.skip(f"fou.data.demo kan inte importeras: {exc}")
     data = demo.generate_demo()
     return demo.PLANTED, data.raw, run_checks(data.raw)
 

@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fou.errors import ParameterError
-from fou.registry import (
+from fou.core.errors import ParameterError
+from fou.core.registry import (
     GR_MUNICIPALITIES,
     SIMILAR_GROUP_IDS,
     comparison_members,

@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fou.errors import DataValidationError
-from fou.schema import VALUE_COLUMNS, coerce_values, empty_values, validate_values
+from fou.core.errors import DataValidationError
+from fou.core.schema import VALUE_COLUMNS, coerce_values, empty_values, validate_values
 
 
 def _rows(**over):

@@ -1,4 +1,4 @@
-"""Tests of ``fou.slides`` and ``fou slides``: deck structure, talmanus numbers, charts, CLI."""
+"""Tests of ``fou.reports.slides`` and ``fou slides``: deck structure, talmanus numbers, charts, CLI."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from typer.testing import CliRunner
 
-from fou.catalog import load_catalog
+from fou.core.catalog import load_catalog
 from fou.cli import app
-from fou.dataset import load_dataset
-from fou.registry import GR_MUNICIPALITIES, RIKET, municipality_name
-from fou.slides import build_deck, fmt_sv, kpi_facts, speaker_notes
+from fou.data.dataset import load_dataset
+from fou.core.registry import GR_MUNICIPALITIES, RIKET, municipality_name
+from fou.reports.slides import build_deck, fmt_sv, kpi_facts, speaker_notes
 
 runner = CliRunner()
 NUM = r"([+-]?\d[\d ]*(?:,\d+)?)"
@@ -180,7 +180,7 @@ def test_fmt_sv() -> None:
 
 
 def test_bad_input(demo) -> None:
-    from fou.errors import ParameterError
+    from fou.core.errors import ParameterError
 
     with pytest.raises(ParameterError, match="finns inte"):
         build_deck(demo, year=2031, domains=["kompetens"])
@@ -218,7 +218,7 @@ def test_cli_bad_input(project: Path, args: list[str]) -> None:
 @pytest.mark.shared
 @pytest.mark.slow
 def test_real_data_deck(project: Path, emulator_url: str) -> None:
-    from fou.fetch import fetch_to_project
+    from fou.data.fetch import fetch_to_project
 
     fetch_to_project(
         base_url=emulator_url, years=(2020, 2022), municipalities=[*GR_MUNICIPALITIES, RIKET],

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fou.dataset import load_dataset, read_processed
-from fou.errors import DataNotFoundError, DataValidationError, FetchError
-from fou.kolada import RawPage
-from fou.snapshots import (
+from fou.data.dataset import load_dataset, read_processed
+from fou.core.errors import DataNotFoundError, DataValidationError, FetchError
+from fou.data.kolada import RawPage
+from fou.data.snapshots import (
     MANIFEST_FILE,
     PAGES_FILE,
     SnapshotWriter,
@@ -35,11 +35,11 @@ T0 = datetime(2026, 11, 23, 14, 15, 0, tzinfo=UTC)
 
 @pytest.fixture()
 def no_local_submissions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """load_dataset adds local submissions; stand in for fou.submissions until it exists."""
-    if importlib.util.find_spec("fou.submissions") is None:
-        stub = types.ModuleType("fou.submissions")
+    """load_dataset adds local submissions; stand in for fou.data.submissions until it exists."""
+    if importlib.util.find_spec("fou.data.submissions") is None:
+        stub = types.ModuleType("fou.data.submissions")
         stub.load_accepted = lambda directory: None  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "fou.submissions", stub)
+        monkeypatch.setitem(sys.modules, "fou.data.submissions", stub)
 
 
 def body(values: list, next_url: str | None = None) -> str:
@@ -262,7 +262,7 @@ def test_failed_processed_write_keeps_previous_data(
 def test_commit_never_replaces_a_snapshot_that_appeared_meanwhile(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import fou.snapshots as snapshots
+    import fou.data.snapshots as snapshots
 
     raw = tmp_path / "raw"
     first = write_snapshot(raw, sample_pages())

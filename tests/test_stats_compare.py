@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from fou.catalog import load_catalog
-from fou.errors import ParameterError
-from fou.registry import GR_MUNICIPALITIES
+from fou.core.catalog import load_catalog
+from fou.core.errors import ParameterError
+from fou.core.registry import GR_MUNICIPALITIES
 from fou.stats.compare import comparison_table, gr_overview, rank_best_first, trend_table
 
 TOL = 1e-6

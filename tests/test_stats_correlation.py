@@ -20,8 +20,8 @@ import statsmodels.formula.api as smf
 from scipy import stats as st
 from statsmodels.stats.multitest import multipletests
 
-from fou import registry
-from fou.errors import ParameterError
+from fou.core import registry
+from fou.core.errors import ParameterError
 from fou.stats import (
     RESULT_COLUMNS,
     adjust_pvalues,

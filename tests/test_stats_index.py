@@ -13,9 +13,9 @@ import pingouin as pg
 import pytest
 from scipy import stats
 
-from fou.catalog import load_catalog
-from fou.errors import ParameterError
-from fou.registry import GR_MUNICIPALITIES
+from fou.core.catalog import load_catalog
+from fou.core.errors import ParameterError
+from fou.core.registry import GR_MUNICIPALITIES
 from fou.stats.index import (
     ECOLOGICAL_LABEL,
     cronbach_alpha_ecological,

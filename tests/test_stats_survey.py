@@ -14,9 +14,9 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from fou.catalog import load_catalog
-from fou.errors import DataNotFoundError, ParameterError
-from fou.registry import GR_MUNICIPALITIES
+from fou.core.catalog import load_catalog
+from fou.core.errors import DataNotFoundError, ParameterError
+from fou.core.registry import GR_MUNICIPALITIES
 from fou.stats.survey import (
     FunnelData,
     binomial_limits,

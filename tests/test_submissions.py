@@ -1,4 +1,4 @@
-"""Tests of local submissions (fou.submissions) and the ``fou import`` command."""
+"""Tests of local submissions (fou.data.submissions) and the ``fou import`` command."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from fou import submissions as sub
+from fou.data import submissions as sub
 from fou.cli import app
 from fou.cli._app import EXIT_INPUT
-from fou.errors import ParameterError
-from fou.schema import validate_values
+from fou.core.errors import ParameterError
+from fou.core.schema import validate_values
 
 HEADER = ["kommun", "nyckeltal", "år", "kön", "värde", "svarande", "titel"]
 TITLE = "Andel brukare med fast omsorgskontakt, andel (%)"
@@ -305,7 +305,7 @@ def test_nothing_is_written_on_error_or_dry_run(tmp_path: Path) -> None:
 
 
 def test_load_dataset_adds_local_rows(project: Path) -> None:
-    from fou.dataset import load_dataset
+    from fou.data.dataset import load_dataset
 
     path = write_csv(project / "ale.csv", GOOD_ROWS)
     sub.accept_submission(path, local_dir=project / "data" / "local")

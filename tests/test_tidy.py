@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from fou.errors import ParameterError
-from fou.tidy import select, to_wide
+from fou.core.errors import ParameterError
+from fou.core.tidy import select, to_wide
 
 
 @pytest.fixture()

@@ -1,7 +1,7 @@
 """Reused kernels: every job must see what a fresh kernel would show it.
 
 Each test writes two or three tiny notebooks and runs them one after another
-in one :class:`fou.warm_kernel.WarmKernel`, the way a batch worker does.
+in one :class:`fou.batch.warm_kernel.WarmKernel`, the way a batch worker does.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from fou.warm_kernel import ENGINE_NAME, WarmKernel, kernel_for_this_thread, shutdown_all
+from fou.batch.warm_kernel import ENGINE_NAME, WarmKernel, kernel_for_this_thread, shutdown_all
 
 pytestmark = pytest.mark.slow
 
@@ -138,7 +138,7 @@ def test_same_results_as_a_fresh_kernel(tmp_path, project):
     """A real analysis gives identical output in a reused kernel and a fresh one."""
     nb = _notebook(
         tmp_path / "analysis.ipynb",
-        "from fou.dataset import load_dataset\n"
+        "from fou.data.dataset import load_dataset\n"
         "from fou.stats.correlation import association_screen\n"
         "ds = load_dataset('demo')\n"
         "kpis = sorted(ds.values.kpi.unique())[:4]\n"

@@ -4,11 +4,11 @@ The public API is importable from the top level (``from fou import
 association_screen``); submodules load on first use (SPEC 1 style lazy
 loading), so ``import fou`` and the CLI stay fast.
 
-Layers (see ``docs/architecture.md``): data access (:mod:`fou.dataset`,
-:mod:`fou.kolada`, :mod:`fou.demo`, :mod:`fou.submissions`), checks
+Layers (see ``docs/architecture.md``): data access (:mod:`fou.data.dataset`,
+:mod:`fou.data.kolada`, :mod:`fou.data.demo`, :mod:`fou.data.submissions`), checks
 (:mod:`fou.quality`), statistics (:mod:`fou.stats`), plotting
-(:mod:`fou.plotting`), notebook execution and export (:mod:`fou.batch`,
-:mod:`fou.export`), slides (:mod:`fou.slides`).
+(:mod:`fou.plotting`), notebook execution and export (:mod:`fou.batch.run`,
+:mod:`fou.reports.export`), slides (:mod:`fou.reports.slides`).
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    "fou.dataset": ("Dataset", "Provenance", "load_dataset"),
-    "fou.catalog": ("Catalog", "DOMAINS", "load_catalog"),
-    "fou.registry": (
+    "fou.data.dataset": ("Dataset", "Provenance", "load_dataset"),
+    "fou.core.catalog": ("Catalog", "DOMAINS", "load_catalog"),
+    "fou.core.registry": (
         "GR_MUNICIPALITIES", "RIKET", "comparison_members", "municipalities",
         "municipality_name", "resolve_municipality", "similar_group",
     ),
-    "fou.schema": ("VALUE_COLUMNS", "validate_values"),
-    "fou.tidy": ("select", "to_wide"),
+    "fou.core.schema": ("VALUE_COLUMNS", "validate_values"),
+    "fou.core.tidy": ("select", "to_wide"),
     "fou.quality": ("issue_counts", "run_checks", "usable_summary"),
     "fou.plotting": (
         "comparison_bar", "correlation_heatmap", "funnel_plot", "quality_heatmap",

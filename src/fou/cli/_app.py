@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
-from fou.errors import FouError
+from fou.core.errors import FouError
 
 app = typer.Typer(
     name="fou",
@@ -29,11 +29,11 @@ EXIT_FAILED, EXIT_INPUT, EXIT_FETCH = 1, 2, 3
 
 
 def friendly_errors(func: F) -> F:
-    """Turn :class:`fou.errors.FouError` into a Swedish message and a non-zero exit."""
+    """Turn :class:`fou.core.errors.FouError` into a Swedish message and a non-zero exit."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from fou.errors import FetchError
+        from fou.core.errors import FetchError
 
         try:
             return func(*args, **kwargs)

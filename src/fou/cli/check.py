@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from fou.cli._app import app, console, friendly_errors
-from fou.errors import ParameterError, one_of_message
+from fou.core.errors import ParameterError, one_of_message
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -17,7 +17,7 @@ _SEVERITY_STYLE = {"fel": "bold red", "varning": "yellow", "info": "cyan"}
 
 
 def _resolve_municipalities(given: list[str] | None) -> list[str]:
-    from fou.registry import GR_MUNICIPALITIES, resolve_municipality
+    from fou.core.registry import GR_MUNICIPALITIES, resolve_municipality
 
     if not given:
         return list(GR_MUNICIPALITIES)
@@ -26,7 +26,7 @@ def _resolve_municipalities(given: list[str] | None) -> list[str]:
 
 def _who(muns: list[str]) -> str:
     """How the selection is named in the title."""
-    from fou.registry import GR_MUNICIPALITIES, municipality_name
+    from fou.core.registry import GR_MUNICIPALITIES, municipality_name
 
     if set(muns) == set(GR_MUNICIPALITIES):
         return "GR:s 13 kommuner"
@@ -55,7 +55,7 @@ def _print_tables(issues: pd.DataFrame, *, title: str, caption: str) -> None:
 
     from fou.quality import KINDS
     from fou.quality._common import fmt_num
-    from fou.registry import municipality_name
+    from fou.core.registry import municipality_name
 
     console.rule(title)
     for kind, part in issues.groupby("check", sort=False):
@@ -132,7 +132,7 @@ def check_cmd(
     Fynd är resultat, inte fel: kommandot avslutas med 0 även när brister
     hittas, och med en felkod bara vid felaktiga val.
     """
-    from fou.dataset import load_dataset
+    from fou.data.dataset import load_dataset
     from fou.quality import SEVERITIES, filter_issues, run_checks
 
     if format_ not in FORMATS:

@@ -17,7 +17,7 @@ def catalog_cmd(
     all_: Annotated[bool, typer.Option("--all", help="Visa även bakgrundsvariabler och enkätfölje.")] = False,
 ) -> None:
     """Lista nyckeltalen i katalogen, per område."""
-    from fou.catalog import BETTER_LABELS, UNIT_LABELS, load_catalog
+    from fou.core.catalog import BETTER_LABELS, UNIT_LABELS, load_catalog
 
     cat = load_catalog()
     roles = ("key_figure", "covariate", "companion") if all_ else ("key_figure",)
@@ -46,7 +46,7 @@ def municipalities_cmd(
     search: Annotated[str | None, typer.Option("--search", "-s", help="Sök på namn eller kod.")] = None,
 ) -> None:
     """Lista kommuner (standard: de 13 i Göteborgsregionen) med Kolada-id."""
-    from fou.registry import SIMILAR_GROUP_IDS, municipalities, normalise_name
+    from fou.core.registry import SIMILAR_GROUP_IDS, municipalities, normalise_name
 
     df = municipalities()
     if search:

@@ -8,11 +8,11 @@ import typer
 from rich.table import Table
 
 from fou.cli._app import EXIT_FETCH, app, console, err_console, friendly_errors, stdout_is_terminal
-from fou.errors import FouError, ParameterError
+from fou.core.errors import FouError, ParameterError
 
 if TYPE_CHECKING:
-    from fou.dataset import Dataset
-    from fou.snapshots import SnapshotInfo
+    from fou.data.dataset import Dataset
+    from fou.data.snapshots import SnapshotInfo
 
 
 def _year_span(first: int | None, last: int | None, default: tuple[int, int]) -> tuple[int, int]:
@@ -87,16 +87,16 @@ def fetch_cmd(
     ] = 30.0,
 ) -> None:
     """Hämta nyckeltal från Kolada till en ny rå ögonblicksbild och en ny bearbetad tabell."""
-    from fou.fetch import (
+    from fou.data.fetch import (
         check_kpis,
         check_years,
         default_years,
         describe_data_in_use,
         fetch_to_project,
     )
-    from fou.kolada import KoladaClient
-    from fou.paths import paths
-    from fou.registry import resolve_municipalities
+    from fou.data.kolada import KoladaClient
+    from fou.core.paths import paths
+    from fou.core.registry import resolve_municipalities
 
     # Input errors are reported (exit 2) before any request is made.
     if rate <= 0:
@@ -179,10 +179,10 @@ def data_cmd(
     ] = False,
 ) -> None:
     """Visa vilka data som används (källa, ögonblicksbild, år, antal) och råa ögonblicksbilder."""
-    from fou.dataset import load_dataset
-    from fou.fetch import current_provenance
-    from fou.paths import paths
-    from fou.snapshots import list_snapshots
+    from fou.data.dataset import load_dataset
+    from fou.data.fetch import current_provenance
+    from fou.core.paths import paths
+    from fou.data.snapshots import list_snapshots
 
     p = paths()
     if prepare:

@@ -24,7 +24,7 @@ def problems_table(problems: pd.DataFrame, *, title: str) -> Table:
     ----------
     problems
         ``origin, row, column, check, value, expected`` (see
-        :data:`fou.submissions.PROBLEM_COLUMNS`).
+        :data:`fou.data.submissions.PROBLEM_COLUMNS`).
     title
         Table title.
 
@@ -64,7 +64,7 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _write_template(file: Path) -> None:
-    from fou import submissions
+    from fou.data import submissions
 
     if file.suffix.lower() != ".csv":
         raise _fail(f"mallen är en CSV-fil; ange ett filnamn på .csv, inte {file.name}.")
@@ -88,7 +88,7 @@ def import_cmd(
     tabell (rad, kolumn, vad som hittades, vad som förväntas) och inget
     importeras. En ny import av en fil med samma namn ersätter den förra.
     """
-    from fou import submissions
+    from fou.data import submissions
 
     if template:
         _write_template(file)

@@ -53,10 +53,10 @@ def run_cmd(
     Oförändrade jobb (samma notebook, parametrar, data och version) hoppas över.
     Avslutas med kod 1 om något jobb misslyckades och 2 vid felaktig indata.
     """
-    from fou.batch import load_batch, plan_jobs, run_jobs
-    from fou.dataset import load_dataset
-    from fou.errors import ParameterError, one_of_message
-    from fou.paths import paths
+    from fou.batch.run import load_batch, plan_jobs, run_jobs
+    from fou.data.dataset import load_dataset
+    from fou.core.errors import ParameterError, one_of_message
+    from fou.core.paths import paths
 
     if source not in ("auto", "kolada", "demo"):
         raise ParameterError(one_of_message("--source", ("auto", "kolada", "demo"), source))

@@ -46,8 +46,8 @@ def slides_cmd(
 
     Diagrammen sparas också som PNG och SVG i mappen charts/ bredvid bildspelet.
     """
-    from fou.dataset import load_dataset
-    from fou.slides import build_deck
+    from fou.data.dataset import load_dataset
+    from fou.reports.slides import build_deck
 
     ds = load_dataset(source)
     y = ds.latest_year() if year is None else ds.check_year(year, parameter="--year")

@@ -24,10 +24,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
 
-from fou.atomic import write_with
-from fou.catalog import Catalog, load_catalog
-from fou.errors import FouError, ParameterError, one_of_message
-from fou.registry import GR_MUNICIPALITIES, municipality_name, resolve_municipality
+from fou.core.atomic import write_with
+from fou.core.catalog import Catalog, load_catalog
+from fou.core.errors import FouError, ParameterError, one_of_message
+from fou.core.registry import GR_MUNICIPALITIES, municipality_name, resolve_municipality
 
 # --------------------------------------------------------------------------- palette and theme
 
@@ -680,7 +680,7 @@ def savefig_atomic(fig: Figure | Axes, path: str | Path, **kwargs: Any) -> Path:
     """Save *fig* to *path* atomically (PNG, SVG or PDF, from the suffix).
 
     The file is written under a temporary name next to *path* and renamed
-    (:func:`fou.atomic.write_with`), so a reader never sees half a file.
+    (:func:`fou.core.atomic.write_with`), so a reader never sees half a file.
     Output is reproducible: no creation date in SVG/PDF, fixed SVG ids.
 
     Parameters

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from fou.catalog import BETTER, BETTER_LABELS, UNIT_LABELS, Catalog
-from fou.errors import ParameterError
+from fou.core.catalog import BETTER, BETTER_LABELS, UNIT_LABELS, Catalog
+from fou.core.errors import ParameterError
 from fou.plotting._base import (
     MISSING_GID,
     PALETTE,

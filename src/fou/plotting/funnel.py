@@ -11,8 +11,8 @@ import pandas as pd
 from matplotlib import ticker
 from matplotlib.axes import Axes
 
-from fou.catalog import Catalog
-from fou.errors import ParameterError
+from fou.core.catalog import Catalog
+from fou.core.errors import ParameterError
 from fou.plotting._base import (
     MISSING_GID,
     PALETTE,
@@ -39,7 +39,7 @@ from fou.plotting._base import (
     wrap,
 )
 from fou.plotting._labels import place_labels
-from fou.registry import GR_MUNICIPALITIES
+from fou.core.registry import GR_MUNICIPALITIES
 
 __all__ = ["funnel_limits_wide", "funnel_plot"]
 

@@ -11,8 +11,8 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
-from fou.catalog import DOMAINS, Catalog
-from fou.errors import ParameterError
+from fou.core.catalog import DOMAINS, Catalog
+from fou.core.errors import ParameterError
 from fou.plotting._base import (
     CMAP_DIVERGING,
     CMAP_SEQUENTIAL,

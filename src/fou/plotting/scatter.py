@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from fou.catalog import Catalog
-from fou.errors import ParameterError
+from fou.core.catalog import Catalog
+from fou.core.errors import ParameterError
 from fou.plotting._base import (
     ANNOTATION_GID,
     CORNERS,
@@ -36,7 +36,7 @@ from fou.plotting._base import (
     wrap,
 )
 from fou.plotting._labels import place_labels
-from fou.registry import GR_MUNICIPALITIES
+from fou.core.registry import GR_MUNICIPALITIES
 
 __all__ = ["scatter_labelled"]
 

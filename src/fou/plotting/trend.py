@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from fou.catalog import UNIT_LABELS, Catalog
-from fou.errors import FouError, ParameterError
+from fou.core.catalog import UNIT_LABELS, Catalog
+from fou.core.errors import FouError, ParameterError
 from fou.plotting._base import (
     MISSING_GID,
     PALETTE,
@@ -33,7 +33,7 @@ from fou.plotting._base import (
     wrap,
     year_ticks,
 )
-from fou.registry import resolve_municipality
+from fou.core.registry import resolve_municipality
 
 __all__ = ["NOT_RUN_LABEL", "trend_plot"]
 

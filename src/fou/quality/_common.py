@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from fou.catalog import Catalog, load_catalog
-from fou.errors import DataValidationError, ParameterError, one_of_message
+from fou.core.catalog import Catalog, load_catalog
+from fou.core.errors import DataValidationError, ParameterError, one_of_message
 from fou.quality._registry import ISSUE_COLUMNS, KINDS, SEVERITY_DTYPE
-from fou.registry import GR_MUNICIPALITIES, resolve_municipalities
-from fou.schema import ANALYSIS_COLUMNS, GENDERS, KEY_COLUMNS, require_analysis_columns
+from fou.core.registry import GR_MUNICIPALITIES, resolve_municipalities
+from fou.core.schema import ANALYSIS_COLUMNS, GENDERS, KEY_COLUMNS, require_analysis_columns
 
 #: Factor that makes the median absolute deviation a consistent estimator of
 #: the standard deviation under normality: ``1 / Φ⁻¹(3/4) ≈ 1.4826``.

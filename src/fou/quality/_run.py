@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fou.catalog import DOMAINS, Catalog
-from fou.errors import ParameterError, one_of_message
+from fou.core.catalog import DOMAINS, Catalog
+from fou.core.errors import ParameterError, one_of_message
 from fou.quality._common import (
     check_values_table,
     empty_issues,
@@ -97,7 +97,7 @@ def run_checks(
     Parameters
     ----------
     values
-        Tidy values table (:mod:`fou.schema`); may hold rows from several
+        Tidy values table (:mod:`fou.core.schema`); may hold rows from several
         sources and Riket/regions.
     catalog
         Key-figure catalogue (None: the packaged one).

@@ -1,6 +1,6 @@
 """How the data-quality checks *run*: one pure function per check.
 
-Every function takes the tidy values table (see :mod:`fou.schema`; rows from
+Every function takes the tidy values table (see :mod:`fou.core.schema`; rows from
 several sources and Riket/regions allowed) and returns rows of the issue table
 (:data:`fou.quality.ISSUE_COLUMNS`). What the kinds of finding *mean* is
 declared in :mod:`fou.quality._registry`.
@@ -29,7 +29,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from fou.catalog import UNIT_LABELS, Catalog
+from fou.core.catalog import UNIT_LABELS, Catalog
 from fou.quality._common import (
     MAD_SCALE,
     MEAN_AD_SCALE,
@@ -47,7 +47,7 @@ from fou.quality._common import (
     survey_ids,
 )
 from fou.quality._registry import SIZE_DEPENDENT_UNITS, UNIT_RULES
-from fou.schema import KEY_COLUMNS
+from fou.core.schema import KEY_COLUMNS
 
 KEY = list(KEY_COLUMNS)
 KPI_YEAR = ["kpi", "gender", "year"]
@@ -254,7 +254,7 @@ def check_completeness(
     Examples
     --------
     >>> import pandas as pd
-    >>> from fou.catalog import load_catalog
+    >>> from fou.core.catalog import load_catalog
     >>> v = pd.DataFrame({"kpi": "N20900", "municipality_id": ["1440", "1441"],
     ...                   "year": 2022, "gender": "T", "value": [1.0, 2.0], "source": "demo"})
     >>> out = check_completeness(v.iloc[[0]], municipalities=["1440", "1441"])

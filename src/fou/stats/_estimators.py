@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as st
 
-from fou.errors import ParameterError, one_of_message
+from fou.core.errors import ParameterError, one_of_message
 
 try:  # installed with scikit-learn/pingouin; optional here
     from threadpoolctl import threadpool_limits

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from fou.errors import ParameterError, one_of_message
-from fou.schema import GENDERS, require_analysis_columns
+from fou.core.errors import ParameterError, one_of_message
+from fou.core.schema import GENDERS, require_analysis_columns
 
 KEY: list[str] = ["kpi", "municipality_id", "year"]
 

@@ -9,7 +9,7 @@ has it moved?" with the comparison levels municipalities use each autumn:
   members that contributed, like Kolada's ``count`` for group values;
 * **Liknande kommuner**: the unweighted mean of the municipality's "Liknande
   kommuner äldreomsorg" group (members from the data set's group table, see
-  :func:`fou.registry.similar_group`; Kolada's groups do not contain the
+  :func:`fou.core.registry.similar_group`; Kolada's groups do not contain the
   municipality itself);
 * **Riket** (``0000``) and the municipality's **region** (``00NN``): the
   values Kolada publishes for them (not means of municipalities).
@@ -34,9 +34,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from fou.catalog import Catalog
-from fou.errors import ParameterError, one_of_message
-from fou.registry import (
+from fou.core.catalog import Catalog
+from fou.core.errors import ParameterError, one_of_message
+from fou.core.registry import (
     GR_MUNICIPALITIES,
     RIKET,
     municipality_name,
@@ -260,8 +260,8 @@ def comparison_table(
     Examples
     --------
     >>> import pandas as pd
-    >>> from fou.catalog import load_catalog
-    >>> from fou.registry import GR_MUNICIPALITIES
+    >>> from fou.core.catalog import load_catalog
+    >>> from fou.core.registry import GR_MUNICIPALITIES
     >>> rows = [("U21463", m, 2022, 80.0 + i) for i, m in enumerate(GR_MUNICIPALITIES)]
     >>> rows += [("U21463", "0000", 2022, 84.0), ("U21463", "1480", 2020, 81.0)]
     >>> cols = ["kpi", "municipality_id", "year", "value"]
@@ -390,7 +390,7 @@ def trend_table(
     Examples
     --------
     >>> import pandas as pd
-    >>> from fou.registry import GR_MUNICIPALITIES
+    >>> from fou.core.registry import GR_MUNICIPALITIES
     >>> rows = [
     ...     ("N20403", m, y, 5.0 + (m == "1480")) for m in GR_MUNICIPALITIES for y in (2021, 2022)
     ... ]
@@ -478,8 +478,8 @@ def gr_overview(
     Examples
     --------
     >>> import pandas as pd
-    >>> from fou.catalog import load_catalog
-    >>> from fou.registry import GR_MUNICIPALITIES
+    >>> from fou.core.catalog import load_catalog
+    >>> from fou.core.registry import GR_MUNICIPALITIES
     >>> rows = [("N20403", m, 2022, float(i)) for i, m in enumerate(GR_MUNICIPALITIES)]
     >>> cols = ["kpi", "municipality_id", "year", "value"]
     >>> v = pd.DataFrame(rows, columns=cols).assign(gender="T")

@@ -1,6 +1,6 @@
 """Association analyses (*sambandsanalyser*) between key figures across municipalities.
 
-Every function takes the tidy values table (:mod:`fou.schema`; only the
+Every function takes the tidy values table (:mod:`fou.core.schema`; only the
 columns ``kpi, municipality_id, year, gender, value`` are used) and returns a
 tidy table with **one row per test** and the same columns everywhere:
 
@@ -50,9 +50,10 @@ import pandas as pd
 from scipy import stats as st
 from statsmodels.stats.multitest import multipletests
 
-from fou import registry, tidy
-from fou.errors import ParameterError, one_of_message
-from fou.schema import require_analysis_columns
+from fou.core import registry
+from fou.core import tidy
+from fou.core.errors import ParameterError, one_of_message
+from fou.core.schema import require_analysis_columns
 from fou.stats._estimators import (
     ADJUST_LABELS,
     CI_VARIANTS,

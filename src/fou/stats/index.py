@@ -50,9 +50,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from fou.catalog import Catalog
-from fou.errors import ParameterError, one_of_message
-from fou.registry import GR_MUNICIPALITIES, resolve_municipalities
+from fou.core.catalog import Catalog
+from fou.core.errors import ParameterError, one_of_message
+from fou.core.registry import GR_MUNICIPALITIES, resolve_municipalities
 from fou.stats._input import _check_years, _values_table
 from fou.stats.survey import _check_confidence
 
@@ -111,7 +111,7 @@ def index_items(catalog: Catalog, *, area: str) -> list[str]:
 
     Examples
     --------
-    >>> from fou.catalog import load_catalog
+    >>> from fou.core.catalog import load_catalog
     >>> index_items(load_catalog(), area="hemtjänst")
     ['U21463', 'U21466', 'U21504', 'U21455', 'U21462']
     """
@@ -204,7 +204,7 @@ def standardise_items(
     Examples
     --------
     >>> import pandas as pd
-    >>> from fou.catalog import load_catalog
+    >>> from fou.core.catalog import load_catalog
     >>> v = pd.DataFrame({"kpi": "U21463", "municipality_id": ["1480", "1401", "1402"],
     ...                   "year": 2022, "gender": "T", "value": [80.0, 85.0, 90.0]})
     >>> z = standardise_items(
@@ -316,7 +316,7 @@ def person_centred_index(
     Examples
     --------
     >>> import pandas as pd
-    >>> from fou.catalog import load_catalog
+    >>> from fou.core.catalog import load_catalog
     >>> items = (("U21463", 0.0), ("U21466", 5.0), ("U21455", -3.0))
     >>> levels = (("1480", 80.0), ("1401", 85.0), ("1402", 90.0))
     >>> rows = [(k, m, 2022, x + d) for k, d in items for m, x in levels]
@@ -464,7 +464,7 @@ def cronbach_alpha_ecological(
     Examples
     --------
     >>> import pandas as pd
-    >>> from fou.catalog import load_catalog
+    >>> from fou.core.catalog import load_catalog
     >>> rows = [("U21463", "1480", 80.0), ("U21463", "1401", 85.0), ("U21463", "1402", 90.0),
     ...         ("U21466", "1480", 70.0), ("U21466", "1401", 80.0), ("U21466", "1402", 78.0)]
     >>> cols = ["kpi", "municipality_id", "value"]

@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from fou.catalog import Catalog
-from fou.errors import DataNotFoundError, ParameterError, one_of_message
-from fou.registry import GR_MUNICIPALITIES, RIKET, resolve_municipalities
+from fou.core.catalog import Catalog
+from fou.core.errors import DataNotFoundError, ParameterError, one_of_message
+from fou.core.registry import GR_MUNICIPALITIES, RIKET, resolve_municipalities
 from fou.stats._input import _check_year, _values_table
 
 __all__ = [
@@ -303,7 +303,7 @@ def survey_uncertainty(
     Examples
     --------
     >>> import pandas as pd
-    >>> from fou.catalog import load_catalog
+    >>> from fou.core.catalog import load_catalog
     >>> v = pd.DataFrame({"kpi": ["U21463", "U23592", "U21463"],
     ...                   "municipality_id": ["1480", "1480", "1401"],
     ...                   "year": 2022, "gender": "T", "value": [81.0, 3725.0, 87.0]})
@@ -633,7 +633,7 @@ def funnel_data(
     Examples
     --------
     >>> import pandas as pd
-    >>> from fou.catalog import load_catalog
+    >>> from fou.core.catalog import load_catalog
     >>> rows = [("U21463", "0000", 85.0), ("U23592", "0000", 80000.0),
     ...         ("U21463", "1480", 81.0), ("U23592", "1480", 3725.0),
     ...         ("U21463", "1407", 93.0), ("U23592", "1407", 93.0)]

@@ -16,14 +16,14 @@ and values, and is polite and robust about it:
 
 Every method returns the raw answers (:class:`RawPage`, the body text exactly
 as received) together with the parsed records, so that the caller can store
-the raw answers (see :mod:`fou.snapshots`) and rebuild the parsed table from
+the raw answers (see :mod:`fou.data.snapshots`) and rebuild the parsed table from
 them later with the same pure parsing functions (:func:`parse_data_values`,
 :func:`parse_kpis`, :func:`parse_groups`).
 
 The data endpoint answers ``{"count", "values": [{"kpi", "municipality",
 "period", "values": [{"count", "gender", "status", "value", "isdeleted"}]}],
 "next_url", "previous_url"}``; :func:`parse_data_values` turns that into the
-tidy values table of :mod:`fou.schema` (``value`` null → NaN, never 0;
+tidy values table of :mod:`fou.core.schema` (``value`` null → NaN, never 0;
 ``municipality_id`` stays a string; deleted values are dropped and counted).
 """
 
@@ -46,8 +46,8 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from fou.errors import FetchError, ParameterError
-from fou.schema import coerce_values
+from fou.core.errors import FetchError, ParameterError
+from fou.core.schema import coerce_values
 
 #: The public Kolada v3 API. The only place it is written down.
 DEFAULT_BASE_URL = "https://api.kolada.se/v3"
@@ -173,7 +173,7 @@ class DataAnswer:
     pages
         The raw answers.
     values
-        Tidy values table (:mod:`fou.schema` columns, not yet validated).
+        Tidy values table (:mod:`fou.core.schema` columns, not yet validated).
     n_deleted
         Values Kolada marked ``isdeleted`` (dropped from *values*).
     """
@@ -235,7 +235,7 @@ def parse_data_values(
     Returns
     -------
     values : pandas.DataFrame
-        Columns of :data:`fou.schema.VALUE_COLUMNS`; a null value is NaN (never
+        Columns of :data:`fou.core.schema.VALUE_COLUMNS`; a null value is NaN (never
         0), ``municipality_id`` is the string Kolada sent (``"0114"``).
     n_deleted : int
         Number of values marked ``isdeleted`` (dropped).
@@ -512,7 +512,7 @@ class KoladaClient:
         Seconds to wait for connecting and for each read.
     retries
         How many times a request is retried after ``429``, ``5xx``, a
-        connection error or a timeout before :class:`~fou.errors.FetchError`.
+        connection error or a timeout before :class:`~fou.core.errors.FetchError`.
     transport
         An ``httpx`` transport (``httpx.MockTransport`` in tests).
     progress

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from fou.paths import paths
+from fou.core.paths import paths
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATUS_LABELS = {"ok": "klar", "failed": "misslyckades", "timeout": "tidsgräns", "skipped": "oförändrad"}
@@ -33,7 +33,7 @@ def write_index(manifest: Mapping[str, Any], root: Path | str | None = None) -> 
     Parameters
     ----------
     manifest
-        As written by :func:`fou.batch.run_jobs` (``jobs`` list plus provenance).
+        As written by :func:`fou.batch.run.run_jobs` (``jobs`` list plus provenance).
     root
         Project root.
 
@@ -45,8 +45,8 @@ def write_index(manifest: Mapping[str, Any], root: Path | str | None = None) -> 
     import jinja2
 
     from fou import __version__
-    from fou.atomic import write_text
-    from fou.registry import municipality_name
+    from fou.core.atomic import write_text
+    from fou.core.registry import municipality_name
 
     outputs = paths(root).outputs
     by_year: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))

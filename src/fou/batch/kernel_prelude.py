@@ -1,6 +1,6 @@
 """Code that runs *inside* a reused notebook kernel between batch jobs.
 
-The batch runner (:mod:`fou.warm_kernel`) keeps one Jupyter kernel per worker
+The batch runner (:mod:`fou.batch.warm_kernel`) keeps one Jupyter kernel per worker
 and runs many notebooks in it, one after another. Before each notebook it
 calls :func:`prepare`, which gives the notebook the state a fresh kernel would
 have: an empty namespace and execution count 1, the job's own working
@@ -28,7 +28,7 @@ WARM_MODULES: tuple[str, ...] = (
     "matplotlib.pyplot",
     "seaborn",
     "pingouin",
-    "fou.notebook_support",
+    "fou.reports.notebook_support",
 )
 
 _baseline: dict[str, Any] = {}

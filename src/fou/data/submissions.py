@@ -27,7 +27,7 @@ earlier import. Respondents are stored in the values table's ``count`` column
 (for local rows ``count`` means respondents; missing when not given), titles
 of local key figures in the parquet file's metadata
 (:func:`load_accepted_titles`). :func:`load_accepted` returns all accepted
-rows for :func:`fou.dataset.load_dataset`.
+rows for :func:`fou.data.dataset.load_dataset`.
 """
 
 from __future__ import annotations
@@ -50,12 +50,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fou.atomic import write_bytes, write_with
-from fou.catalog import load_catalog
-from fou.errors import DataValidationError, ParameterError
-from fou.paths import PACKAGE_DATA, paths
-from fou.registry import municipalities, normalise_name
-from fou.schema import (
+from fou.core.atomic import write_bytes, write_with
+from fou.core.catalog import load_catalog
+from fou.core.errors import DataValidationError, ParameterError
+from fou.core.paths import PACKAGE_DATA, paths
+from fou.core.registry import municipalities, normalise_name
+from fou.core.schema import (
     GENDERS,
     KEY_COLUMNS,
     KPI_ID_PATTERN,

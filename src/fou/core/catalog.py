@@ -20,8 +20,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from fou.errors import FouError, ParameterError, one_of_message
-from fou.paths import PACKAGE_DATA
+from fou.core.errors import FouError, ParameterError, one_of_message
+from fou.core.paths import PACKAGE_DATA
 
 DEFAULT_CATALOG = PACKAGE_DATA / "catalog.yaml"
 

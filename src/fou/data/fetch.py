@@ -3,7 +3,7 @@
 :func:`fetch_to_project` is what ``fou fetch`` runs. It asks Kolada for the
 catalogue's key figures (metadata, all municipality groups, values), stores
 every answer in a new raw snapshot, derives the processed table *from that
-snapshot* (:func:`fou.snapshots.build_tables`), validates it, and only then
+snapshot* (:func:`fou.data.snapshots.build_tables`), validates it, and only then
 swaps it in. If anything fails – an HTTP error after all retries, an answer
 that breaks the schema, Ctrl-C – the previous processed data and all earlier
 snapshots stay as they were and no partial snapshot is left behind.
@@ -21,9 +21,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from fou.dataset import PROVENANCE_FILE, Provenance
-from fou.errors import DataValidationError, FetchError, ParameterError
-from fou.kolada import (
+from fou.data.dataset import PROVENANCE_FILE, Provenance
+from fou.core.errors import DataValidationError, FetchError, ParameterError
+from fou.data.kolada import (
     DEFAULT_MAX_RATE,
     KoladaClient,
     RawPage,
@@ -33,10 +33,10 @@ from fou.kolada import (
     kpi_paths,
     package_version,
 )
-from fou.paths import paths
-from fou.registry import resolve_municipalities
-from fou.schema import KPI_ID_PATTERN
-from fou.snapshots import (
+from fou.core.paths import paths
+from fou.core.registry import resolve_municipalities
+from fou.core.schema import KPI_ID_PATTERN
+from fou.data.snapshots import (
     KOLADA_DIRNAME,
     ProcessedTables,
     SnapshotWriter,
@@ -164,7 +164,7 @@ def check_kpis(kpis: Iterable[str] | None) -> list[str]:
     ['N20900', 'N20029']
     """
     if kpis is None:
-        from fou.catalog import load_catalog
+        from fou.core.catalog import load_catalog
 
         return list(load_catalog().all_ids)
     if isinstance(kpis, str):
@@ -252,12 +252,12 @@ def fetch_to_project(
         Key-figure ids; default every id in the catalogue (key figures,
         covariates and survey companions).
     municipalities
-        Ids or names (:func:`fou.registry.resolve_municipality`); default all
+        Ids or names (:func:`fou.core.registry.resolve_municipality`); default all
         municipalities, regions and Riket.
     root
         Project root (default ``FOU_HOME`` or the repository).
     client
-        A ready :class:`~fou.kolada.KoladaClient` (tests, custom settings);
+        A ready :class:`~fou.data.kolada.KoladaClient` (tests, custom settings);
         left open.
     progress
         True for a progress bar on stderr, False for none, or a function

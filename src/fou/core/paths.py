@@ -11,8 +11,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
-PACKAGE_DATA = _PACKAGE_DIR / "data"
+#: The installed ``fou`` package.
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+#: Files shipped with the package: the catalogue, the municipality registry, templates.
+PACKAGE_DATA = _PACKAGE_DIR / "resources"
 
 
 def project_root() -> Path:

@@ -1,6 +1,6 @@
 """Small pure helpers to select from and reshape the tidy values table.
 
-Every analysis starts from the long table of :mod:`fou.schema`; these helpers
+Every analysis starts from the long table of :mod:`fou.core.schema`; these helpers
 filter it and pivot it to the wide shape (one row per municipality, one column
 per key figure) that correlation and index functions need.
 """
@@ -11,8 +11,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from fou.errors import ParameterError, one_of_message
-from fou.schema import GENDERS
+from fou.core.errors import ParameterError, one_of_message
+from fou.core.schema import GENDERS
 
 
 def _as_list(x: str | int | Iterable[str] | Iterable[int] | None) -> list | None:

@@ -70,9 +70,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fou.atomic import atomic_directory
-from fou.catalog import Catalog, load_catalog
-from fou.registry import (
+from fou.core.atomic import atomic_directory
+from fou.core.catalog import Catalog, load_catalog
+from fou.core.registry import (
     GR_GROUP_ID,
     GR_GROUP_TITLE,
     GR_MUNICIPALITIES,
@@ -81,7 +81,7 @@ from fou.registry import (
     SIMILAR_GROUP_IDS,
     municipalities,
 )
-from fou.schema import KEY_COLUMNS, coerce_values
+from fou.core.schema import KEY_COLUMNS, coerce_values
 
 #: Bump whenever the generated values change; stale demo directories are regenerated.
 GENERATOR_VERSION = "1"
@@ -900,7 +900,7 @@ def similar_groups(profile: pd.DataFrame, *, size: int = SIMILAR_GROUP_SIZE) -> 
     it in the structural traits ``size``, ``old`` and ``cost`` (Euclidean
     distance, cost at half weight); the municipality itself is not a member,
     as in Kolada. GR municipalities get the group ids of
-    :data:`fou.registry.SIMILAR_GROUP_IDS`; the others ``GDEMO<id>``.
+    :data:`fou.core.registry.SIMILAR_GROUP_IDS`; the others ``GDEMO<id>``.
 
     Parameters
     ----------
@@ -1015,7 +1015,7 @@ def snapshot_id(seed: int = DEMO_SEED) -> str:
 
 
 def _is_current(directory: Path, seed: int) -> bool:
-    from fou.dataset import GROUPS_FILE, KPIS_FILE, PROVENANCE_FILE, VALUES_FILE
+    from fou.data.dataset import GROUPS_FILE, KPIS_FILE, PROVENANCE_FILE, VALUES_FILE
 
     files = (VALUES_FILE, GROUPS_FILE, KPIS_FILE, PROVENANCE_FILE, RAW_FILE)
     if not all((directory / f).exists() for f in files):
@@ -1041,7 +1041,7 @@ def write_demo_dataset(directory: Path | str, data: DemoData) -> Path:
     -------
     pathlib.Path
     """
-    from fou.dataset import GROUPS_FILE, KPIS_FILE, PROVENANCE_FILE, VALUES_FILE, Provenance
+    from fou.data.dataset import GROUPS_FILE, KPIS_FILE, PROVENANCE_FILE, VALUES_FILE, Provenance
 
     directory = Path(directory)
     prov = Provenance(

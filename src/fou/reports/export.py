@@ -32,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from fou.atomic import write_text, write_with
+from fou.core.atomic import write_text, write_with
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "fou_report"
@@ -70,7 +70,7 @@ def _display_time(iso: str | None) -> str:
 
 
 def _source_line(prov: Mapping[str, Any]) -> str:
-    from fou.dataset import Provenance
+    from fou.data.dataset import Provenance
 
     if not prov:
         return "Datakälla okänd"
@@ -337,7 +337,7 @@ def export_report(
     return timings
 
 
-# --------------------------------------------------------------------------- keyword API used by fou.batch
+# --------------------------------------------------------------------------- keyword API used by fou.batch.run
 
 
 def to_html(
@@ -356,7 +356,7 @@ def to_html(
     """Render an executed notebook (path or node) as an offline reviewer page.
 
     Thin keyword wrapper around :func:`notebook_to_html`: *provenance* is a
-    :class:`fou.dataset.Provenance`; *subtitle* names municipality and year
+    :class:`fou.data.dataset.Provenance`; *subtitle* names municipality and year
     when *municipality*/*year* are not given.
 
     Returns

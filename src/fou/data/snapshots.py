@@ -15,12 +15,12 @@ snapshot id gets a suffix (``-2``, ``-3`` …) instead of being replaced.
 
 From a snapshot, :func:`build_tables` derives the validated tables and
 :func:`write_processed` replaces ``data/processed/kolada/`` as a whole
-(:func:`fou.atomic.atomic_directory`)::
+(:func:`fou.core.atomic.atomic_directory`)::
 
-    values.parquet    tidy values (fou.schema), validated
+    values.parquet    tidy values (fou.core.schema), validated
     groups.parquet    group_id, title, municipality_id (all municipality groups)
     kpis.parquet      kpi, title, description, operating_area
-    provenance.json   fou.dataset.Provenance (+ row counts)
+    provenance.json   fou.data.dataset.Provenance (+ row counts)
 
 :func:`rebuild_processed` does the same from an existing snapshot, which shows
 that the processed table is nothing but code applied to raw answers.
@@ -45,10 +45,10 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from fou.atomic import atomic_directory, atomic_path, write_text
-from fou.dataset import GROUPS_FILE, KPIS_FILE, PROVENANCE_FILE, VALUES_FILE, Provenance
-from fou.errors import DataNotFoundError, FetchError
-from fou.kolada import (
+from fou.core.atomic import atomic_directory, atomic_path, write_text
+from fou.data.dataset import GROUPS_FILE, KPIS_FILE, PROVENANCE_FILE, VALUES_FILE, Provenance
+from fou.core.errors import DataNotFoundError, FetchError
+from fou.data.kolada import (
     GROUP_TABLE_COLUMNS,
     KPI_TABLE_COLUMNS,
     RawPage,
@@ -58,8 +58,8 @@ from fou.kolada import (
     parse_kpis,
     records_of,
 )
-from fou.paths import paths
-from fou.schema import KEY_COLUMNS, empty_values, validate_values
+from fou.core.paths import paths
+from fou.core.schema import KEY_COLUMNS, empty_values, validate_values
 
 PAGES_FILE = "pages.jsonl.gz"
 MANIFEST_FILE = "manifest.json"
@@ -424,7 +424,7 @@ def build_tables(pages: Iterable[RawPage], *, origin: str = "ögonblicksbild") -
 
 
 def provenance_for(manifest: dict[str, Any], values: pd.DataFrame) -> Provenance:
-    """Return the :class:`~fou.dataset.Provenance` of a table built from a snapshot.
+    """Return the :class:`~fou.data.dataset.Provenance` of a table built from a snapshot.
 
     ``created_at`` is the time the fetch started, ``years`` the first and last
     year in *values*.

@@ -4,11 +4,11 @@ Every notebook under ``notebooks/`` starts with a ``parameters`` cell
 (``kommun``, ``ar``, ``jamforelse``, ``datakalla``; the regional report has
 no ``kommun``) and then calls::
 
-    ctx = fou.notebook_support.setup(kommun=kommun, ar=ar, jamforelse=jamforelse,
+    ctx = fou.reports.notebook_support.setup(kommun=kommun, ar=ar, jamforelse=jamforelse,
                                      datakalla=datakalla, extra=globals())
 
 :func:`setup` loads the data set, validates the parameters (Swedish
-:class:`~fou.errors.ParameterError` messages), sets the plotting style and
+:class:`~fou.core.errors.ParameterError` messages), sets the plotting style and
 displays the provenance header. The remaining helpers compute with the
 package (:mod:`fou.stats`, :mod:`fou.quality`) and *display* the result: Swedish
 column names, decimal comma, figure captions with the source line. They
@@ -40,10 +40,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fou import registry
-from fou.catalog import DOMAINS, UNIT_LABELS, Catalog, load_catalog
-from fou.dataset import Dataset, load_dataset
-from fou.errors import ParameterError, one_of_message
+from fou.core import registry
+from fou.core.catalog import DOMAINS, UNIT_LABELS, Catalog, load_catalog
+from fou.data.dataset import Dataset, load_dataset
+from fou.core.errors import ParameterError, one_of_message
 
 __all__ = [
     "Context",
@@ -165,7 +165,7 @@ class Context:
     year
         The year analysed (the latest year with values when ``ar`` is None).
     comparison, comparison_label
-        One of :data:`fou.registry.COMPARISONS` and its Swedish label.
+        One of :data:`fou.core.registry.COMPARISONS` and its Swedish label.
     source
         The provenance line for captions.
     """
@@ -278,7 +278,7 @@ def setup(
     ar
         Year to describe; None for the latest year with values.
     jamforelse
-        One of :data:`fou.registry.COMPARISONS`.
+        One of :data:`fou.core.registry.COMPARISONS`.
     datakalla
         ``auto``, ``kolada`` or ``demo``.
     extra
@@ -1007,7 +1007,7 @@ def show_gr_overview(ctx: Context, kpi: str) -> pd.DataFrame:
 def _gr_trend_data(ctx: Context, kpi: str, years: Sequence[int]) -> pd.DataFrame:
     """Long table (kpi, year, series, value) of the 13, their unweighted mean and Riket."""
     from fou.stats import trend_table
-    from fou.tidy import select
+    from fou.core.tidy import select
 
     ids = [*registry.GR_MUNICIPALITIES, registry.RIKET]
     sel = select(ctx.values, kpis=kpi, municipalities=ids, years=years)
@@ -1081,7 +1081,7 @@ def domain_associations(ctx: Context, domain: str) -> pd.DataFrame | None:
 
 def data_gaps_table(ctx: Context, issues: pd.DataFrame) -> pd.DataFrame:
     """Per key figure: how many of the 13 lack a value this year, and the stated reasons."""
-    from fou.tidy import select
+    from fou.core.tidy import select
 
     sel = select(ctx.values, kpis=ctx.catalog.ids(), municipalities=registry.GR_MUNICIPALITIES,
                  years=ctx.year)  # fmt: skip

@@ -25,8 +25,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from fou.errors import ParameterError, one_of_message
-from fou.paths import PACKAGE_DATA
+from fou.core.errors import ParameterError, one_of_message
+from fou.core.paths import PACKAGE_DATA
 
 RIKET = "0000"
 GR_GROUP_ID = "G96190"

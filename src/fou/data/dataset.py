@@ -25,10 +25,10 @@ from typing import Any
 
 import pandas as pd
 
-from fou.errors import DataNotFoundError, DataValidationError, ParameterError, one_of_message
-from fou.paths import ProjectPaths, paths
-from fou.registry import GROUP_COLUMNS
-from fou.schema import VALUES_SCHEMA, coerce_values, validate_values
+from fou.core.errors import DataNotFoundError, DataValidationError, ParameterError, one_of_message
+from fou.core.paths import ProjectPaths, paths
+from fou.core.registry import GROUP_COLUMNS
+from fou.core.schema import VALUES_SCHEMA, coerce_values, validate_values
 
 SOURCES: tuple[str, ...] = ("auto", "kolada", "demo")
 VALUES_FILE = "values.parquet"
@@ -115,7 +115,7 @@ class Dataset:
     Attributes
     ----------
     values
-        Tidy values table (see :mod:`fou.schema`).
+        Tidy values table (see :mod:`fou.core.schema`).
     groups
         Group membership: ``group_id, title, municipality_id``.
     provenance
@@ -204,7 +204,7 @@ def load_dataset(source: str = "auto", *, root: Path | str | None = None) -> Dat
         ``auto`` (the latest Kolada fetch if there is one, else demo data),
         ``kolada`` (fail if there is no fetch) or ``demo``.
     root
-        Project root (default :func:`fou.paths.project_root`).
+        Project root (default :func:`fou.core.paths.project_root`).
 
     Returns
     -------
@@ -235,13 +235,13 @@ def load_dataset(source: str = "auto", *, root: Path | str | None = None) -> Dat
 
 def ensure_demo(p: ProjectPaths) -> Path:
     """Generate the demo data set if it is missing or stale; return its directory."""
-    from fou import demo  # the generator is only needed when demo data is used
+    from fou.data import demo  # the generator is only needed when demo data is used
 
     return demo.ensure_demo_dataset(p.processed / "demo")
 
 
 def _with_local(ds: Dataset, p: ProjectPaths) -> Dataset:
-    from fou import submissions
+    from fou.data import submissions
 
     local = submissions.load_accepted(p.local)
     if local is None or local.empty:

@@ -15,7 +15,7 @@ municipalities and years::
 worker processes (or on a Dask cluster), each job in its own private working
 directory, exporting HTML and PDF and recording everything in
 ``outputs/manifest.json``. Each worker keeps one kernel and resets it between
-jobs (:mod:`fou.warm_kernel`), which saves starting a kernel and importing the
+jobs (:mod:`fou.batch.warm_kernel`), which saves starting a kernel and importing the
 scientific stack for every job. A failing, hanging or crashing job never stops the
 others. Jobs whose inputs (notebook source, parameters, data snapshot, package
 version) are unchanged since their last successful run are skipped.
@@ -41,8 +41,8 @@ from typing import Any
 
 import yaml
 
-from fou.errors import FouError, ParameterError, one_of_message
-from fou.paths import paths
+from fou.core.errors import FouError, ParameterError, one_of_message
+from fou.core.paths import paths
 
 #: Keys a batch file may contain.
 BATCH_KEYS: tuple[str, ...] = ("notebooks", "municipalities", "years", "regional", "parameters")
@@ -166,7 +166,7 @@ def load_batch(path: Path | str, *, notebooks_dir: Path | str | None = None) -> 
         Unknown key, unknown municipality (or an id written as a number),
         unknown notebook, bad years. The message names the file and the key.
     """
-    from fou.registry import GR_MUNICIPALITIES, resolve_municipality
+    from fou.core.registry import GR_MUNICIPALITIES, resolve_municipality
 
     path = Path(path)
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else paths().notebooks
@@ -372,7 +372,7 @@ def plan_jobs(
     -------
     list of Job
     """
-    from fou.registry import resolve_municipality
+    from fou.core.registry import resolve_municipality
 
     available = sorted({int(y) for y in dataset_years})
     if not available:
@@ -480,7 +480,7 @@ def read_manifest(outputs: Path) -> dict[str, Any]:
 
 def write_manifest(outputs: Path, manifest: dict[str, Any]) -> Path:
     """Write the manifest atomically."""
-    from fou.atomic import write_text
+    from fou.core.atomic import write_text
 
     return write_text(outputs / MANIFEST_NAME, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
 
@@ -544,12 +544,12 @@ def execute_job(spec: dict[str, Any]) -> dict[str, Any]:
 
         try:
             if spec.get("reuse_kernel", True):
-                from fou.warm_kernel import kernel_for_this_thread
+                from fou.batch.warm_kernel import kernel_for_this_thread
 
                 warm = kernel_for_this_thread(kernel_name)
                 where: dict[str, Any] = warm.prepare(work, run_key=spec.get("run_key", ""))
             else:
-                from fou.warm_kernel import INLINE_BACKEND
+                from fou.batch.warm_kernel import INLINE_BACKEND
 
                 # papermill's fresh kernel inherits the environment: without the
                 # inline backend plt.show() would produce no output at all.
@@ -575,7 +575,7 @@ def execute_job(spec: dict[str, Any]) -> dict[str, Any]:
             result["error"] = _short_error(exc, spec["cell_timeout"], result["status"])
             import nbformat
 
-            from fou.atomic import write_text
+            from fou.core.atomic import write_text
 
             src = executed if executed.exists() else Path(spec["notebook_path"])
             nb = nbformat.read(str(src), as_version=4)
@@ -617,14 +617,14 @@ def _place_outputs(spec: dict[str, Any], executed: Path, work: Path, final_dir: 
     """Export the executed notebook and move everything into place atomically."""
     import nbformat
 
-    from fou.atomic import write_bytes
+    from fou.core.atomic import write_bytes
 
     nb_name = spec["notebook"]
     files: dict[str, bytes] = {"ipynb": executed.read_bytes()}
     if spec["export"]:
-        from fou.dataset import Provenance
-        from fou.export import to_html, to_pdf
-        from fou.registry import municipality_name
+        from fou.data.dataset import Provenance
+        from fou.reports.export import to_html, to_pdf
+        from fou.core.registry import municipality_name
 
         nb = nbformat.reads(files["ipynb"].decode("utf-8"), as_version=4)
         mid = spec["municipality_id"]
@@ -731,7 +731,7 @@ def run_jobs(
     export
         Also write HTML and PDF.
     root
-        Project root (default :func:`fou.paths.project_root`).
+        Project root (default :func:`fou.core.paths.project_root`).
     progress
         Show a progress bar and a summary table.
     source
@@ -740,14 +740,14 @@ def run_jobs(
         Jupyter kernel to use.
     reuse_kernels
         Run job after job in one kernel per worker, reset between jobs
-        (:mod:`fou.warm_kernel`); False starts a fresh kernel for every job.
+        (:mod:`fou.batch.warm_kernel`); False starts a fresh kernel for every job.
 
     Returns
     -------
     RunResult
     """
     from fou import __version__
-    from fou.dataset import load_dataset
+    from fou.data.dataset import load_dataset
 
     t0 = time.monotonic()
     p = paths(root)
@@ -847,7 +847,7 @@ def run_jobs(
     manifest_path = write_manifest(outputs, new_manifest)
     index_path: Path | None = None
     try:
-        from fou.report_index import write_index
+        from fou.reports.index import write_index
 
         index_path = write_index(new_manifest, p.root)
     except FouError:
@@ -946,7 +946,7 @@ def _run_dask(specs: dict[str, dict[str, Any]], scheduler: str, record: Any, bar
             bar.advance(jid)
     finally:
         try:  # the workers outlive the run: stop the kernels this run left warm
-            from fou.warm_kernel import shutdown_all
+            from fou.batch.warm_kernel import shutdown_all
 
             client.run(shutdown_all)
         except Exception:  # noqa: BLE001 - a worker that is gone has no kernel left

@@ -29,16 +29,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from fou.atomic import write_with
-from fou.catalog import BETTER_LABELS, UNIT_LABELS, Catalog, load_catalog
-from fou.errors import ParameterError, one_of_message
-from fou.registry import GR_MUNICIPALITIES, municipality_name, resolve_municipality
+from fou.core.atomic import write_with
+from fou.core.catalog import BETTER_LABELS, UNIT_LABELS, Catalog, load_catalog
+from fou.core.errors import ParameterError, one_of_message
+from fou.core.registry import GR_MUNICIPALITIES, municipality_name, resolve_municipality
 from fou.stats.compare import gr_overview
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from fou.dataset import Dataset
+    from fou.data.dataset import Dataset
 
 __all__ = ["Facts", "build_deck", "default_output", "fmt_sv", "kpi_facts", "speaker_notes"]
 
@@ -493,7 +493,7 @@ def default_output(
     year: int, municipality_id: str | None = None, *, root: Path | None = None
 ) -> Path:
     """``outputs/<year>/slides/nyckeltal_<year>[_<municipality_id>].pptx``."""
-    from fou.paths import paths
+    from fou.core.paths import paths
 
     suffix = f"_{municipality_id}" if municipality_id else ""
     return paths(root).outputs / str(year) / "slides" / f"nyckeltal_{year}{suffix}.pptx"
@@ -612,7 +612,7 @@ def build_deck(
     Parameters
     ----------
     dataset
-        From :func:`fou.dataset.load_dataset`.
+        From :func:`fou.data.dataset.load_dataset`.
     year
         Year to present (must be in the data set).
     municipality

@@ -5,7 +5,7 @@ Starting a kernel and importing pandas, statsmodels, seaborn, pingouin and
 notebooks. The batch runner therefore keeps a kernel per worker and runs job
 after job in it:
 
-* before each job, :func:`fou.kernel_prelude.prepare` runs silently in the
+* before each job, :func:`fou.batch.kernel_prelude.prepare` runs silently in the
   kernel: it clears the namespace (execution count back to 1), enters the job's
   private working directory, closes figures and restores matplotlib, pandas
   and warnings settings. Imported modules stay loaded.
@@ -167,7 +167,7 @@ class WarmKernel:
             _wait(kc.wait_for_ready(timeout=START_TIMEOUT))
         except Exception as exc:  # noqa: BLE001
             raise KernelPrepareError(f"{type(exc).__name__}: {exc}") from exc
-        _run_silently(kc, "import fou.kernel_prelude as _p; _p.warm_up(); del _p", timeout=START_TIMEOUT)
+        _run_silently(kc, "import fou.batch.kernel_prelude as _p; _p.warm_up(); del _p", timeout=START_TIMEOUT)
 
     def prepare(self, workdir: Path, *, run_key: str) -> dict[str, Any]:
         """Reset the kernel for a job in ``workdir``; return papermill's engine arguments.
@@ -178,7 +178,7 @@ class WarmKernel:
         """
         # Enter the job directory first: the previous job's directory is gone,
         # and imports fail while the working directory does not exist.
-        code = f"import os; os.chdir({str(workdir)!r}); import fou.kernel_prelude as _p; _p.prepare({str(workdir)!r})"
+        code = f"import os; os.chdir({str(workdir)!r}); import fou.batch.kernel_prelude as _p; _p.prepare({str(workdir)!r})"
         for attempt in (1, 2):
             if attempt == 2 or not self.alive:
                 self.shutdown(now=True)

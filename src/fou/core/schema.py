@@ -22,7 +22,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from fou.errors import DataValidationError, FouError, ParameterError
+from fou.core.errors import DataValidationError, FouError, ParameterError
 
 VALUE_COLUMNS: tuple[str, ...] = (
     "kpi",
@@ -51,7 +51,7 @@ def require_analysis_columns(values: object, *, error: type[FouError] = Paramete
         What the caller was given as the values table.
     error
         Exception class for missing columns (a non-table is always a
-        :class:`~fou.errors.ParameterError`).
+        :class:`~fou.core.errors.ParameterError`).
     """
     if not isinstance(values, pd.DataFrame):
         raise ParameterError(
@@ -61,7 +61,7 @@ def require_analysis_columns(values: object, *, error: type[FouError] = Paramete
     if missing:
         raise error(
             f"Nyckeltalstabellen saknar kolumnerna {', '.join(missing)}; förväntat minst "
-            f"{', '.join(ANALYSIS_COLUMNS)} (se fou.schema)."
+            f"{', '.join(ANALYSIS_COLUMNS)} (se fou.core.schema)."
         )
 
 
