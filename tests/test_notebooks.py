@@ -33,13 +33,13 @@ def test_notebook_structure(name: str) -> None:
     cells = _parameters_cells(nb)
     assert len(cells) == 1
     namespace: dict = {}
-    exec(cells[0].source, namespace)  # noqa: S102 - our own literal assignments
+    exec(cells[0].source, namespace)
     expected = dict(PARAMETERS)
     if name == "regional_report":
         expected.pop("kommun")
     assert {k: v for k, v in namespace.items() if not k.startswith("__")} == expected
-    setup = nb.cells[nb.cells.index(cells[0]) + 1]
-    assert "fou.reports.notebook_support.setup(" in setup.source and "extra=globals()" in setup.source
+    opener = nb.cells[nb.cells.index(cells[0]) + 1]
+    assert "open_report(" in opener.source and "namespace=globals()" in opener.source
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.get("outputs") == [] and cell.get("execution_count") is None
@@ -62,24 +62,60 @@ def _execute(tmp_path: Path, name: str, **parameters):
     )
 
 
+def _tables(nb) -> list[dict]:
+    """The tables a report displayed (their machine-readable copies)."""
+    from fou.reports.display import TABLE_MIME
+
+    return [o["data"][TABLE_MIME] for c in nb.cells for o in c.get("outputs", [])
+            if TABLE_MIME in o.get("data", {})]  # fmt: skip
+
+
+def _html(nb) -> str:
+    return "\n".join(
+        str(o.get("data", {}).get("text/html", "")) for c in nb.cells for o in c.get("outputs", [])
+    )
+
+
+#: Tables each notebook shows (by their short names) on demo data.
+EXPECTED_TABLES = {
+    "municipality_profile": {"Personcentrering", "Samverkan", "Kostnader"},
+    "data_quality": {"Antal brister", "Brister"},
+    "associations": {"GR och riket", "Inom och mellan"},
+    "person_centred": {"Index", "Osäkerhet hemtjänst", "Cronbachs alfa", "Stabilitet"},
+}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "kommun"),
     [(n, "1440") for n in MUNICIPALITY_NOTEBOOKS] + [("municipality_profile", "0114")],
 )
 def test_notebook_executes(project: Path, tmp_path: Path, name: str, kommun: str) -> None:
+    from fou.core.registry import municipality_name
+    from fou.reports.export import report_facts
+
     out = _execute(tmp_path, name, kommun=kommun, ar=None, datakalla="demo")
-    text = "\n".join(
-        str(o.get("data", {}).get("text/html", "")) for c in out.cells for o in c.get("outputs", [])
-    )
-    assert "DEMODATA" in text
-    errors = [o for c in out.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
-    assert not errors
+    assert "DEMODATA" in _html(out)
+    facts = report_facts(out)
+    assert facts["municipality_id"] == kommun and facts["year"] == 2025
+    assert facts["provenance"]["source"] == "demo"
+    names = {t["name"] for t in _tables(out)}
+    assert EXPECTED_TABLES[name] <= names, names
+    if name == "municipality_profile":
+        assert f"{municipality_name(kommun)} 2025 jämfört med" in _html(out)
 
 
 @pytest.mark.slow
 def test_regional_report_executes(project: Path, tmp_path: Path) -> None:
-    _execute(tmp_path, "regional_report", ar=None, datakalla="demo")
+    from fou.core.registry import GR_MUNICIPALITIES
+
+    out = _execute(tmp_path, "regional_report", ar=None, datakalla="demo")
+    tables = _tables(out)
+    # one overview of the 13 per key figure of the catalogue, and the data-gaps table
+    overviews = [t for t in tables if t["name"] and t["name"][0] in "NU" and len(t["name"]) == 6]
+    assert len(overviews) >= 40
+    assert all(len(t["rows"]) == len(GR_MUNICIPALITIES) for t in overviews)
+    assert "Brister per nyckeltal" in {t["name"] for t in tables}
 
 
 @pytest.mark.slow

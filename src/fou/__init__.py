@@ -14,16 +14,15 @@ Layers (see ``docs/architecture.md``): data access (:mod:`fou.data.dataset`,
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-try:
-    __version__ = version("fou")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
+from fou.core.version import package_version
+
+__version__ = package_version()
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    "fou.data.dataset": ("Dataset", "Provenance", "load_dataset"),
+    "fou.data.dataset": ("Dataset", "load_dataset"),
+    "fou.data.provenance": ("Provenance",),
     "fou.core.catalog": ("Catalog", "DOMAINS", "load_catalog"),
     "fou.core.registry": (
         "GR_MUNICIPALITIES", "RIKET", "comparison_members", "municipalities",

@@ -28,7 +28,11 @@ WARM_MODULES: tuple[str, ...] = (
     "matplotlib.pyplot",
     "seaborn",
     "pingouin",
-    "fou.reports.notebook_support",
+    "fou.reports.profile",
+    "fou.reports.data_quality",
+    "fou.reports.associations",
+    "fou.reports.person_centred",
+    "fou.reports.regional",
 )
 
 _baseline: dict[str, Any] = {}

@@ -25,6 +25,7 @@ exits by itself (ipykernel watches its parent process).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing.util
 import os
 import threading
@@ -75,7 +76,9 @@ class WarmKernelEngine(NBClientEngine):
     ) -> Any:
         """Execute the parameterised notebook in the kernel ``km`` through its client ``kc``."""
         if km is None or kc is None:
-            raise ValueError("fou-warm: km and kc (a started kernel and its ready client) are required")
+            raise ValueError(
+                "fou-warm: km and kc (a started kernel and its ready client) are required"
+            )
         kwargs.pop("input_path", None)
         client = PapermillNotebookClient(
             nb_man,
@@ -115,9 +118,11 @@ def _run_silently(kc: Any, code: str, *, timeout: float) -> None:
     """
     try:
         reply = _wait(
-            kc.execute_interactive(code, silent=True, store_history=False, timeout=timeout, output_hook=lambda m: None)
+            kc.execute_interactive(
+                code, silent=True, store_history=False, timeout=timeout, output_hook=lambda m: None
+            )
         )
-    except Exception as exc:  # noqa: BLE001 - TimeoutError, RuntimeError (dead kernel), …
+    except Exception as exc:
         raise KernelPrepareError(f"{type(exc).__name__}: {exc}") from exc
     content = reply["content"]
     if content.get("status") != "ok":
@@ -165,9 +170,11 @@ class WarmKernel:
         self.kc = kc
         try:
             _wait(kc.wait_for_ready(timeout=START_TIMEOUT))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise KernelPrepareError(f"{type(exc).__name__}: {exc}") from exc
-        _run_silently(kc, "import fou.batch.kernel_prelude as _p; _p.warm_up(); del _p", timeout=START_TIMEOUT)
+        _run_silently(
+            kc, "import fou.batch.kernel_prelude as _p; _p.warm_up(); del _p", timeout=START_TIMEOUT
+        )
 
     def prepare(self, workdir: Path, *, run_key: str) -> dict[str, Any]:
         """Reset the kernel for a job in ``workdir``; return papermill's engine arguments.
@@ -178,7 +185,11 @@ class WarmKernel:
         """
         # Enter the job directory first: the previous job's directory is gone,
         # and imports fail while the working directory does not exist.
-        code = f"import os; os.chdir({str(workdir)!r}); import fou.batch.kernel_prelude as _p; _p.prepare({str(workdir)!r})"
+        where = repr(str(workdir))
+        code = (
+            f"import os; os.chdir({where}); "
+            f"import fou.batch.kernel_prelude as _p; _p.prepare({where})"
+        )
         for attempt in (1, 2):
             if attempt == 2 or not self.alive:
                 self.shutdown(now=True)
@@ -208,10 +219,8 @@ class WarmKernel:
             kc.stop_channels()
         if km is None:
             return
-        try:
+        with contextlib.suppress(Exception):
             _wait(km.shutdown_kernel(now=now))
-        except Exception:  # noqa: BLE001 - already dead: nothing to stop
-            pass
 
 
 _local = threading.local()

@@ -53,9 +53,9 @@ def _print_tables(issues: pd.DataFrame, *, title: str, caption: str) -> None:
     from rich import box
     from rich.table import Table
 
-    from fou.quality import KINDS
-    from fou.quality._common import fmt_num
+    from fou.core import sv
     from fou.core.registry import municipality_name
+    from fou.quality import KINDS
 
     console.rule(title)
     for kind, part in issues.groupby("check", sort=False):
@@ -81,7 +81,7 @@ def _print_tables(issues: pd.DataFrame, *, title: str, caption: str) -> None:
                 if isinstance(r.municipality_id, str)
                 else "alla",
                 "" if pd.isna(r.year) else str(int(r.year)),
-                "" if pd.isna(r.value) else fmt_num(r.value),
+                "" if pd.isna(r.value) else sv.prose(r.value),
                 r.detail,
             )
         console.print(table)

@@ -1,4 +1,7 @@
-"""Reference commands: ``catalog`` and ``municipalities`` (``fetch``/``data`` live in :mod:`fou.cli.fetch`, ``import`` in :mod:`fou.cli.imports`)."""
+"""Reference commands: ``catalog`` and ``municipalities``.
+
+``fetch``/``data`` live in :mod:`fou.cli.fetch`, ``import`` in :mod:`fou.cli.imports`.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +16,12 @@ from fou.cli._app import app, console, friendly_errors
 @app.command("catalog")
 @friendly_errors
 def catalog_cmd(
-    domain: Annotated[str | None, typer.Option("--domain", "-d", help="Visa bara ett område.")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Visa även bakgrundsvariabler och enkätfölje.")] = False,
+    domain: Annotated[
+        str | None, typer.Option("--domain", "-d", help="Visa bara ett område.")
+    ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Visa även bakgrundsvariabler och enkätfölje.")
+    ] = False,
 ) -> None:
     """Lista nyckeltalen i katalogen, per område."""
     from fou.core.catalog import BETTER_LABELS, UNIT_LABELS, load_catalog
@@ -42,8 +49,12 @@ def catalog_cmd(
 @app.command("municipalities")
 @friendly_errors
 def municipalities_cmd(
-    all_: Annotated[bool, typer.Option("--all", help="Alla 290 kommuner och regionerna, inte bara GR.")] = False,
-    search: Annotated[str | None, typer.Option("--search", "-s", help="Sök på namn eller kod.")] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Alla 290 kommuner och regionerna, inte bara GR.")
+    ] = False,
+    search: Annotated[
+        str | None, typer.Option("--search", "-s", help="Sök på namn eller kod.")
+    ] = None,
 ) -> None:
     """Lista kommuner (standard: de 13 i Göteborgsregionen) med Kolada-id."""
     from fou.core.registry import SIMILAR_GROUP_IDS, municipalities, normalise_name
@@ -51,7 +62,10 @@ def municipalities_cmd(
     df = municipalities()
     if search:
         key = normalise_name(search)
-        df = df[df["name"].map(normalise_name).str.contains(key, regex=False) | df["municipality_id"].str.startswith(search)]
+        df = df[
+            df["name"].map(normalise_name).str.contains(key, regex=False)
+            | df["municipality_id"].str.startswith(search)
+        ]
     elif not all_:
         df = df[df["is_gr"]]
     table = Table(title=f"Kommuner ({len(df)})")
@@ -59,8 +73,11 @@ def municipalities_cmd(
         table.add_column(col)
     for r in df.itertuples(index=False):
         table.add_row(
-            r.municipality_id, r.name, "kommun" if r.type == "K" else "region/riket",
-            r.region_id if isinstance(r.region_id, str) else "", "ja" if r.is_gr else "",
+            r.municipality_id,
+            r.name,
+            "kommun" if r.type == "K" else "region/riket",
+            r.region_id if isinstance(r.region_id, str) else "",
+            "ja" if r.is_gr else "",
             SIMILAR_GROUP_IDS.get(r.municipality_id, ""),
         )
     console.print(table)

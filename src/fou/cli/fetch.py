@@ -87,6 +87,8 @@ def fetch_cmd(
     ] = 30.0,
 ) -> None:
     """Hämta nyckeltal från Kolada till en ny rå ögonblicksbild och en ny bearbetad tabell."""
+    from fou.core.paths import paths
+    from fou.core.registry import resolve_municipalities
     from fou.data.fetch import (
         check_kpis,
         check_years,
@@ -95,8 +97,6 @@ def fetch_cmd(
         fetch_to_project,
     )
     from fou.data.kolada import KoladaClient
-    from fou.core.paths import paths
-    from fou.core.registry import resolve_municipalities
 
     # Input errors are reported (exit 2) before any request is made.
     if rate <= 0:
@@ -179,9 +179,9 @@ def data_cmd(
     ] = False,
 ) -> None:
     """Visa vilka data som används (källa, ögonblicksbild, år, antal) och råa ögonblicksbilder."""
+    from fou.core.paths import paths
     from fou.data.dataset import load_dataset
     from fou.data.fetch import current_provenance
-    from fou.core.paths import paths
     from fou.data.snapshots import list_snapshots
 
     p = paths()

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
-from fou.cli._app import EXIT_FAILED, app, console, friendly_errors
+from fou.cli._app import EXIT_FAILED, app, console, friendly_errors, stdout_is_terminal
 
 
 @app.command("run")
@@ -19,33 +20,48 @@ def run_cmd(
     ] = None,
     municipality: Annotated[
         list[str] | None,
-        typer.Option("--municipality", "-m", help="Bara denna kommun (namn eller kod; kan upprepas)."),
+        typer.Option(
+            "--municipality", "-m", help="Bara denna kommun (namn eller kod; kan upprepas)."
+        ),
     ] = None,
-    year: Annotated[list[int] | None, typer.Option("--year", "-y", help="Bara detta år (kan upprepas).")] = None,
+    year: Annotated[
+        list[int] | None, typer.Option("--year", "-y", help="Bara detta år (kan upprepas).")
+    ] = None,
     notebook: Annotated[
-        list[str] | None, typer.Option("--notebook", "-n", help="Bara denna notebook (kan upprepas).")
+        list[str] | None,
+        typer.Option("--notebook", "-n", help="Bara denna notebook (kan upprepas)."),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", "-w", min=1, help="Antal parallella processer (standard: antal kärnor).")
+        int | None,
+        typer.Option(
+            "--workers", "-w", min=1, help="Antal parallella processer (standard: antal kärnor)."
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Kör om även oförändrade jobb.")] = False,
     scheduler: Annotated[
-        str | None, typer.Option("--scheduler", help="Dask-schemaläggare (tcp://värd:port) att köra på.")
+        str | None,
+        typer.Option("--scheduler", help="Dask-schemaläggare (tcp://värd:port) att köra på."),
     ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", min=1, help="Längsta tid i sekunder för en cell.")
     ] = 600,
-    source: Annotated[str, typer.Option("--source", "-s", help="Datakälla: auto, kolada eller demo.")] = "auto",
-    no_export: Annotated[bool, typer.Option("--no-export", help="Skriv bara körda notebooks, ingen HTML/PDF.")] = False,
+    source: Annotated[
+        str, typer.Option("--source", "-s", help="Datakälla: auto, kolada eller demo.")
+    ] = "auto",
+    no_export: Annotated[
+        bool, typer.Option("--no-export", help="Skriv bara körda notebooks, ingen HTML/PDF.")
+    ] = False,
     fresh_kernel: Annotated[
         bool,
         typer.Option(
             "--fresh-kernel",
-            help="Starta en ny kernel för varje jobb (långsammare; annars återanvänds en per process).",
+            help="Starta en ny kernel för varje jobb "
+            "(långsammare; annars återanvänds en per process).",
         ),
     ] = False,
     notebooks_dir: Annotated[
-        Path | None, typer.Option("--notebooks-dir", help="Mapp med notebooks (standard: notebooks/).")
+        Path | None,
+        typer.Option("--notebooks-dir", help="Mapp med notebooks (standard: notebooks/)."),
     ] = None,
 ) -> None:
     """Kör notebooks för kommuner och år enligt batchfilen och skapa HTML, PDF och översikt.
@@ -53,23 +69,22 @@ def run_cmd(
     Oförändrade jobb (samma notebook, parametrar, data och version) hoppas över.
     Avslutas med kod 1 om något jobb misslyckades och 2 vid felaktig indata.
     """
-    from fou.batch.run import load_batch, plan_jobs, run_jobs
-    from fou.data.dataset import load_dataset
-    from fou.core.errors import ParameterError, one_of_message
+    from fou.batch import load_batch, plan_jobs, run_jobs
+    from fou.cli._progress import RunProgress
+    from fou.core.errors import check_choice
     from fou.core.paths import paths
+    from fou.core.vocabulary import DATA_SOURCES
+    from fou.data.dataset import load_dataset
 
-    if source not in ("auto", "kolada", "demo"):
-        raise ParameterError(one_of_message("--source", ("auto", "kolada", "demo"), source))
+    check_choice(source, DATA_SOURCES, "--source")
     p = paths()
     b = load_batch(batch or p.parameters / "gr.yaml", notebooks_dir=notebooks_dir or p.notebooks)
     ds = load_dataset(source)
-    jobs = plan_jobs(
-        b, dataset_years=ds.years, municipalities=municipality, years=year, notebooks=notebook, source=source
-    )
+    jobs = plan_jobs(b, dataset=ds, municipalities=municipality, years=year, notebooks=notebook)
     if not jobs:
         console.print("Inga jobb att köra.")
         return
-    console.print(f"{len(jobs)} jobb · {ds.provenance.source_line()}", highlight=False)
+    console.print(f"{len(jobs)} jobb · {escape(ds.provenance.source_line())}", highlight=False)
     result = run_jobs(
         jobs,
         workers=workers or os.cpu_count() or 1,
@@ -78,10 +93,8 @@ def run_cmd(
         cell_timeout=timeout,
         export=not no_export,
         root=p.root,
-        progress=True,
-        source=source,
         reuse_kernels=not fresh_kernel,
+        on_event=RunProgress(enabled=stdout_is_terminal()),
     )
-
     if not result.ok:
         raise typer.Exit(EXIT_FAILED)

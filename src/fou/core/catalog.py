@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from fou.core.errors import FouError, ParameterError, one_of_message
+from fou.core.errors import FouError, ParameterError, check_choice, one_of_message
 from fou.core.paths import PACKAGE_DATA
 
 DEFAULT_CATALOG = PACKAGE_DATA / "catalog.yaml"
@@ -63,8 +63,13 @@ AREAS: tuple[str, ...] = ("hemtjänst", "särskilt boende", "hemsjukvård")
 
 KPI_COLUMNS: tuple[str, ...] = (
     "kpi", "title", "domain", "role", "unit", "better", "area", "survey",
-    "respondents_kpi", "response_rate_kpi", "few_respondents_kpi",
+    "respondents_kpi", "response_rate_kpi", "few_respondents_kpi", "decimals",
 )  # fmt: skip
+#: Decimals shown for a unit unless the catalogue says otherwise (survey shares: whole per cent).
+UNIT_DECIMALS: dict[str, int] = {
+    "percent": 1, "index": 1, "days": 1, "days_per_inhabitant": 2, "per_inhabitant": 2,
+    "per_100k": 0, "count": 0, "sek": 0, "msek": 1, "percent_deviation": 1, "flag": 0,
+}  # fmt: skip
 BREAK_COLUMNS: tuple[str, ...] = ("kpi", "year", "change")
 
 
@@ -95,7 +100,9 @@ class Catalog:
     min_respondents: int = 30
     source: Path = field(default=DEFAULT_CATALOG)
 
-    def ids(self, *, domain: str | None = None, roles: tuple[str, ...] = ("key_figure",)) -> list[str]:
+    def ids(
+        self, *, domain: str | None = None, roles: tuple[str, ...] = ("key_figure",)
+    ) -> list[str]:
         """Return key-figure ids, optionally for one domain and for the given roles.
 
         Parameters
@@ -136,6 +143,16 @@ class Catalog:
             )
         return match.iloc[0]
 
+    def decimals(self, kpi: str) -> int:
+        """Decimals a report shows for *kpi* (1 for ids outside the catalogue)."""
+        match = self.kpis.loc[self.kpis["kpi"] == kpi, "decimals"]
+        return int(match.iloc[0]) if len(match) else 1
+
+    def unit_label(self, kpi: str) -> str:
+        """The unit of *kpi* in Swedish (empty for ids outside the catalogue)."""
+        match = self.kpis.loc[self.kpis["kpi"] == kpi, "unit"]
+        return UNIT_LABELS.get(str(match.iloc[0]), "") if len(match) else ""
+
     def domains(self) -> list[str]:
         """Return the domains that have key figures, in report order."""
         present = set(self.kpis.loc[self.kpis["role"] == "key_figure", "domain"])
@@ -152,10 +169,14 @@ def _require(entry: dict[str, Any], key: str, where: str) -> Any:
     return entry[key]
 
 
-def _check_choice(value: Any, choices: tuple[str, ...], name: str, where: str) -> str:
-    if value not in choices:
-        raise CatalogError(f"{where}: " + one_of_message(name, choices, value))
-    return str(value)
+def _decimals(entry: dict[str, Any], is_survey: bool, where: str) -> int:
+    """Decimals to show: the entry's ``decimals``, else 0 for survey shares, else the unit's."""
+    d = entry.get("decimals")
+    if d is None:
+        return 0 if is_survey else UNIT_DECIMALS.get(str(entry.get("unit")), 1)
+    if isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 4:
+        raise CatalogError(f"{where}: decimals måste vara ett heltal 0–4, men {d!r} angavs.")
+    return d
 
 
 def parse_catalog(data: dict[str, Any], *, source: Path = DEFAULT_CATALOG) -> Catalog:
@@ -194,7 +215,7 @@ def parse_catalog(data: dict[str, Any], *, source: Path = DEFAULT_CATALOG) -> Ca
             where = f"{source.name}, {kpi}"
             area = entry.get("area")
             if area is not None:
-                _check_choice(area, AREAS, "area", where)
+                check_choice(area, AREAS, "area", where=where, error=CatalogError)
             is_survey = bool(entry.get("survey", False))
             comp = companions.get(area, {}) if is_survey else {}
             rows.append(
@@ -203,18 +224,35 @@ def parse_catalog(data: dict[str, Any], *, source: Path = DEFAULT_CATALOG) -> Ca
                     "title": str(_require(entry, "title", where)),
                     "domain": domain,
                     "role": "covariate" if domain == COVARIATE_DOMAIN else "key_figure",
-                    "unit": _check_choice(_require(entry, "unit", where), UNITS, "unit", where),
-                    "better": _check_choice(entry.get("better", "neither"), BETTER, "better", where),
+                    "unit": check_choice(
+                        _require(entry, "unit", where),
+                        UNITS,
+                        "unit",
+                        where=where,
+                        error=CatalogError,
+                    ),
+                    "better": check_choice(
+                        entry.get("better", "neither"),
+                        BETTER,
+                        "better",
+                        where=where,
+                        error=CatalogError,
+                    ),
                     "area": area,
                     "survey": is_survey,
                     "respondents_kpi": comp.get("respondents"),
                     "response_rate_kpi": comp.get("response_rate"),
                     "few_respondents_kpi": comp.get("few_respondents"),
+                    "decimals": _decimals(entry, is_survey, where),
                 }
             )
             for b in entry.get("breaks") or []:
                 breaks.append(
-                    {"kpi": kpi, "year": int(_require(b, "year", where)), "change": str(_require(b, "change", where))}
+                    {
+                        "kpi": kpi,
+                        "year": int(_require(b, "year", where)),
+                        "change": str(_require(b, "change", where)),
+                    }
                 )
     for k, entry in enumerate(data.get("companions") or []):
         where = f"{source.name}, companions, post {k + 1}"
@@ -225,13 +263,16 @@ def parse_catalog(data: dict[str, Any], *, source: Path = DEFAULT_CATALOG) -> Ca
                 "title": str(_require(entry, "title", where)),
                 "domain": None,
                 "role": "companion",
-                "unit": _check_choice(_require(entry, "unit", where), UNITS, "unit", where),
+                "unit": check_choice(
+                    _require(entry, "unit", where), UNITS, "unit", where=where, error=CatalogError
+                ),
                 "better": "neither",
                 "area": None,
                 "survey": False,
                 "respondents_kpi": None,
                 "response_rate_kpi": None,
                 "few_respondents_kpi": None,
+                "decimals": _decimals(entry, False, where),
             }
         )
     kpis = pd.DataFrame(rows, columns=list(KPI_COLUMNS))

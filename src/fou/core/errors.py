@@ -77,3 +77,42 @@ def one_of_message(name: str, accepted: Iterable[Any], passed: Any, *, limit: in
     if len(values) > limit:
         shown += f" … ({len(values)} möjliga)"
     return f"{name} måste vara ett av {shown}, men {_quote(passed)} angavs."
+
+
+def check_choice(
+    value: Any,
+    accepted: Iterable[Any],
+    name: str,
+    *,
+    where: str | None = None,
+    error: type[FouError] = ParameterError,
+) -> Any:
+    """Return *value* if it is one of *accepted*, else raise *error* with :func:`one_of_message`.
+
+    Parameters
+    ----------
+    value
+        What was passed.
+    accepted
+        The accepted values.
+    name
+        The parameter, option or field as the user wrote it.
+    where
+        Prefix of the message (a file and line, or a function name).
+    error
+        The exception class (a :class:`FouError`).
+
+    Examples
+    --------
+    >>> check_choice("T", ["T", "K", "M"], "kön")
+    'T'
+    """
+    choices = list(accepted)
+    try:
+        ok = value in choices
+    except TypeError:  # unhashable or incomparable: not one of them
+        ok = False
+    if not ok:
+        message = one_of_message(name, choices, value)
+        raise error(f"{where}: {message}" if where else message)
+    return value

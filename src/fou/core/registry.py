@@ -180,7 +180,9 @@ def resolve_municipality(value: str | int, *, parameter: str = "kommun") -> str:
     )
 
 
-def resolve_municipalities(values: Iterable[str | int], *, parameter: str = "kommuner") -> list[str]:
+def resolve_municipalities(
+    values: Iterable[str | int], *, parameter: str = "kommuner"
+) -> list[str]:
     """Resolve several municipalities; see :func:`resolve_municipality`."""
     return [resolve_municipality(v, parameter=parameter) for v in values]
 

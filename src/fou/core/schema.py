@@ -55,7 +55,8 @@ def require_analysis_columns(values: object, *, error: type[FouError] = Paramete
     """
     if not isinstance(values, pd.DataFrame):
         raise ParameterError(
-            f"values måste vara nyckeltalstabellen (pandas.DataFrame), men {type(values).__name__} angavs."
+            "values måste vara nyckeltalstabellen (pandas.DataFrame), men "
+            f"{type(values).__name__} angavs."
         )
     missing = [c for c in ANALYSIS_COLUMNS if c not in values.columns]
     if missing:
@@ -158,7 +159,10 @@ def validate_values(df: pd.DataFrame, *, origin: str = "tabell") -> pd.DataFrame
                 "row": rows,
                 "column": ", ".join(KEY_COLUMNS),
                 "check": "unik nyckel",
-                "value": df.loc[dup, list(KEY_COLUMNS)].astype(str).agg("/".join, axis=1).to_numpy(),
+                "value": df.loc[dup, list(KEY_COLUMNS)]
+                .astype(str)
+                .agg("/".join, axis=1)
+                .to_numpy(),
             }
         )
         raise DataValidationError(_summarise(table, origin), table)

@@ -19,93 +19,17 @@ are added to either source, with their own ``source`` value.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from fou.core.errors import DataNotFoundError, DataValidationError, ParameterError, one_of_message
+from fou.core.errors import DataNotFoundError, DataValidationError, ParameterError, check_choice
 from fou.core.paths import ProjectPaths, paths
 from fou.core.registry import GROUP_COLUMNS
 from fou.core.schema import VALUES_SCHEMA, coerce_values, validate_values
-
-SOURCES: tuple[str, ...] = ("auto", "kolada", "demo")
-VALUES_FILE = "values.parquet"
-GROUPS_FILE = "groups.parquet"
-KPIS_FILE = "kpis.parquet"
-PROVENANCE_FILE = "provenance.json"
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where a data set came from; printed in every report.
-
-    Attributes
-    ----------
-    source
-        ``kolada`` or ``demo``.
-    snapshot_id
-        Id of the raw snapshot (or demo generator version) behind the table.
-    created_at
-        ISO 8601 time of the fetch (or of the demo generation).
-    base_url
-        Kolada API base URL used (None for demo data).
-    years
-        First and last year in the table.
-    n_requests
-        Number of HTTP requests the fetch made (None for demo data).
-    local_files
-        Local submissions added on top.
-    """
-
-    source: str
-    snapshot_id: str
-    created_at: str
-    base_url: str | None = None
-    years: tuple[int, int] | None = None
-    n_requests: int | None = None
-    local_files: tuple[str, ...] = ()
-
-    @property
-    def is_demo(self) -> bool:
-        """True for the synthetic demo data."""
-        return self.source == "demo"
-
-    @property
-    def date(self) -> str:
-        """Date part (YYYY-MM-DD) of :attr:`created_at`."""
-        return self.created_at[:10]
-
-    def source_line(self) -> str:
-        """One Swedish line for figure captions and slides.
-
-        Examples
-        --------
-        >>> Provenance("kolada", "20261123T101500Z", "2026-11-23T10:15:00+00:00").source_line()
-        'Källa: Kolada, hämtat 2026-11-23 (ögonblicksbild 20261123T101500Z)'
-        >>> Provenance("demo", "demo-1", "2026-11-23T10:15:00+00:00").source_line()
-        'Demodata (syntetiska värden, inte verkliga resultat)'
-        """
-        if self.is_demo:
-            return "Demodata (syntetiska värden, inte verkliga resultat)"
-        return f"Källa: Kolada, hämtat {self.date} (ögonblicksbild {self.snapshot_id})"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-serialisable dict."""
-        d = asdict(self)
-        d["years"] = list(self.years) if self.years else None
-        d["local_files"] = list(self.local_files)
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Provenance:
-        """Inverse of :meth:`to_dict` (unknown keys are ignored)."""
-        known = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
-        if known.get("years"):
-            known["years"] = tuple(int(y) for y in known["years"])
-        known["local_files"] = tuple(known.get("local_files") or ())
-        return cls(**known)
+from fou.core.vocabulary import DATA_SOURCES
+from fou.data.provenance import GROUPS_FILE, KPIS_FILE, PROVENANCE_FILE, VALUES_FILE, Provenance
 
 
 @dataclass(frozen=True)
@@ -151,7 +75,9 @@ class Dataset:
         try:
             y = int(year)
         except (TypeError, ValueError):
-            raise ParameterError(f"{parameter} måste vara ett årtal, men {year!r} angavs.") from None
+            raise ParameterError(
+                f"{parameter} måste vara ett årtal, men {year!r} angavs."
+            ) from None
         if y not in set(self.years):
             span = f"{self.years[0]}–{self.years[-1]}" if self.years else "inga år"
             raise ParameterError(
@@ -173,7 +99,9 @@ def read_processed(directory: Path) -> Dataset:
     -------
     Dataset
     """
-    prov = Provenance.from_dict(json.loads((directory / PROVENANCE_FILE).read_text(encoding="utf-8")))
+    prov = Provenance.from_dict(
+        json.loads((directory / PROVENANCE_FILE).read_text(encoding="utf-8"))
+    )
     values = validate_values(
         coerce_values(pd.read_parquet(directory / VALUES_FILE)), origin=str(directory / VALUES_FILE)
     )
@@ -217,8 +145,7 @@ def load_dataset(source: str = "auto", *, root: Path | str | None = None) -> Dat
     DataNotFoundError
         ``source="kolada"`` and nothing has been fetched.
     """
-    if source not in SOURCES:
-        raise ParameterError(one_of_message("datakälla", SOURCES, source))
+    check_choice(source, DATA_SOURCES, "datakälla")
     p = paths(root)
     kolada_dir = p.processed / "kolada"
     if source in ("auto", "kolada") and _has_processed(kolada_dir):

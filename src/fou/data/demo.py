@@ -156,7 +156,11 @@ class KpiModel:
 
 
 def _pct(
-    centre: float, spread: float, noise: float = 1.0, trend: float = 0.0, decimals: int = 0,
+    centre: float,
+    spread: float,
+    noise: float = 1.0,
+    trend: float = 0.0,
+    decimals: int = 0,
     **loadings: float,
 ) -> KpiModel:
     """A percentage (0–100) on the linear scale."""
@@ -309,7 +313,11 @@ _UNLISTED_BREAKS: tuple[tuple[str, int, str], ...] = (("N20029", 2019, "N20900")
 
 
 def _planted_row(
-    problem: str, kpi: str | None, mid: str | None, year: int | None, detail: str,
+    problem: str,
+    kpi: str | None,
+    mid: str | None,
+    year: int | None,
+    detail: str,
     kind: str = "planted",
 ) -> dict[str, object]:
     return {
@@ -749,8 +757,9 @@ def _clean_values(
             female = float(profile.get(f"female_{area_name}", pd.Series(0.65)).mean())
             obs = _sample_survey(k, unit, series[k], areas[area_name], female, seed)
             blocks.extend(
-                _survey_blocks(k, obs, areas[area_name], agg, present[k], survey_mask, min_n,
-                               model.decimals)  # fmt: skip
+                _survey_blocks(
+                    k, obs, areas[area_name], agg, present[k], survey_mask, min_n, model.decimals
+                )
             )
             continue
         if unit == "msek":
@@ -1015,7 +1024,7 @@ def snapshot_id(seed: int = DEMO_SEED) -> str:
 
 
 def _is_current(directory: Path, seed: int) -> bool:
-    from fou.data.dataset import GROUPS_FILE, KPIS_FILE, PROVENANCE_FILE, VALUES_FILE
+    from fou.data.provenance import GROUPS_FILE, KPIS_FILE, PROVENANCE_FILE, VALUES_FILE
 
     files = (VALUES_FILE, GROUPS_FILE, KPIS_FILE, PROVENANCE_FILE, RAW_FILE)
     if not all((directory / f).exists() for f in files):
@@ -1041,7 +1050,7 @@ def write_demo_dataset(directory: Path | str, data: DemoData) -> Path:
     -------
     pathlib.Path
     """
-    from fou.data.dataset import GROUPS_FILE, KPIS_FILE, PROVENANCE_FILE, VALUES_FILE, Provenance
+    from fou.data.provenance import GROUPS_FILE, KPIS_FILE, PROVENANCE_FILE, VALUES_FILE, Provenance
 
     directory = Path(directory)
     prov = Provenance(

@@ -21,8 +21,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from fou.data.dataset import PROVENANCE_FILE, Provenance
 from fou.core.errors import DataValidationError, FetchError, ParameterError
+from fou.core.paths import paths
+from fou.core.registry import resolve_municipalities
+from fou.core.schema import KPI_ID_PATTERN
 from fou.data.kolada import (
     DEFAULT_MAX_RATE,
     KoladaClient,
@@ -33,9 +35,7 @@ from fou.data.kolada import (
     kpi_paths,
     package_version,
 )
-from fou.core.paths import paths
-from fou.core.registry import resolve_municipalities
-from fou.core.schema import KPI_ID_PATTERN
+from fou.data.provenance import PROVENANCE_FILE, Provenance
 from fou.data.snapshots import (
     KOLADA_DIRNAME,
     ProcessedTables,

@@ -48,6 +48,7 @@ import pandas as pd
 
 from fou.core.errors import FetchError, ParameterError
 from fou.core.schema import coerce_values
+from fou.core.version import package_version
 
 #: The public Kolada v3 API. The only place it is written down.
 DEFAULT_BASE_URL = "https://api.kolada.se/v3"
@@ -457,16 +458,6 @@ def backoff_delay(attempt: int, *, base: float, cap: float, rng: random.Random) 
     """
     full = min(cap, base * 2.0**attempt)
     return full / 2.0 + rng.uniform(0.0, full / 2.0)
-
-
-def package_version() -> str:
-    """Installed version of the ``fou`` package (``"okänd"`` if not installed)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("fou")
-    except PackageNotFoundError:
-        return "okänd"
 
 
 def _user_agent() -> str:

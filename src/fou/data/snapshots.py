@@ -20,7 +20,7 @@ From a snapshot, :func:`build_tables` derives the validated tables and
     values.parquet    tidy values (fou.core.schema), validated
     groups.parquet    group_id, title, municipality_id (all municipality groups)
     kpis.parquet      kpi, title, description, operating_area
-    provenance.json   fou.data.dataset.Provenance (+ row counts)
+    provenance.json   fou.data.provenance.Provenance (+ row counts)
 
 :func:`rebuild_processed` does the same from an existing snapshot, which shows
 that the processed table is nothing but code applied to raw answers.
@@ -46,8 +46,9 @@ from typing import Any, TextIO
 import pandas as pd
 
 from fou.core.atomic import atomic_directory, atomic_path, write_text
-from fou.data.dataset import GROUPS_FILE, KPIS_FILE, PROVENANCE_FILE, VALUES_FILE, Provenance
 from fou.core.errors import DataNotFoundError, FetchError
+from fou.core.paths import paths
+from fou.core.schema import KEY_COLUMNS, empty_values, validate_values
 from fou.data.kolada import (
     GROUP_TABLE_COLUMNS,
     KPI_TABLE_COLUMNS,
@@ -58,8 +59,7 @@ from fou.data.kolada import (
     parse_kpis,
     records_of,
 )
-from fou.core.paths import paths
-from fou.core.schema import KEY_COLUMNS, empty_values, validate_values
+from fou.data.provenance import GROUPS_FILE, KPIS_FILE, PROVENANCE_FILE, VALUES_FILE, Provenance
 
 PAGES_FILE = "pages.jsonl.gz"
 MANIFEST_FILE = "manifest.json"
@@ -424,7 +424,7 @@ def build_tables(pages: Iterable[RawPage], *, origin: str = "ögonblicksbild") -
 
 
 def provenance_for(manifest: dict[str, Any], values: pd.DataFrame) -> Provenance:
-    """Return the :class:`~fou.data.dataset.Provenance` of a table built from a snapshot.
+    """Return the :class:`~fou.data.provenance.Provenance` of a table built from a snapshot.
 
     ``created_at`` is the time the fetch started, ``years`` the first and last
     year in *values*.

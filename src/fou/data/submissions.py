@@ -372,7 +372,7 @@ def parse_municipality(value: Any) -> str:
     expected = "kommunkod med fyra tecken (t.ex. 0114, 1480) eller kommunnamn (t.ex. Ale)"
     if value is None or (isinstance(value, str) and not value.strip()):
         raise CellError("tom cell", expected)
-    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, (bool, dt.date, dt.datetime)):
         raise CellError("inte en kommun", expected)
     if isinstance(value, (int, float, np.integer, np.floating)):
         if not float(value).is_integer():
@@ -532,7 +532,7 @@ def parse_number(value: Any, *, number_format: str | None = None) -> float:
     expected = "ett tal, t.ex. 12,5 eller 12.5; lämna cellen tom om värdet saknas"
     if value is None or (isinstance(value, str) and not value.strip()):
         return math.nan
-    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, (bool, dt.date, dt.datetime)):
         raise CellError("inte ett tal", expected)
     if isinstance(value, (int, float, np.integer, np.floating)):
         number = float(value)

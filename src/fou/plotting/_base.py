@@ -24,6 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
 
+from fou.core import sv
 from fou.core.atomic import write_with
 from fou.core.catalog import Catalog, load_catalog
 from fou.core.errors import FouError, ParameterError, one_of_message
@@ -54,6 +55,7 @@ PALETTE: dict[str, str] = {
     "line": "#4D4D4D",
     "missing": "#F0F0F0",
     "shade": "#EDEDED",
+    "band": "#DCE6F0",  # a range (lowest–highest) behind lines
 }
 
 #: Diverging colour map for correlations (ColorBrewer RdBu, colour-blind safe).
@@ -122,6 +124,27 @@ def new_axes(ax: Axes | None, figsize: tuple[float, float], *, func: str) -> Axe
     return ax
 
 
+def new_figure(
+    figsize: tuple[float, float], *, nrows: int = 1, ncols: int = 1, **kwargs: Any
+) -> tuple[Figure, Any]:
+    """A constrained-layout figure outside pyplot, and its axes (an array when several).
+
+    Report charts are made this way: the notebook then shows a figure only
+    where the report displays it (never a second time at the end of the cell),
+    and its memory goes with the figure object.
+
+    Examples
+    --------
+    >>> fig, axes = new_figure((8, 3), ncols=2)
+    >>> len(axes), fig.get_figwidth()
+    (2, 8.0)
+    """
+    with mpl.rc_context(THEME):
+        fig = Figure(figsize=figsize, layout="constrained")
+        axes = fig.subplots(nrows, ncols, squeeze=True, **kwargs)
+    return fig, axes
+
+
 def style_axes(ax: Axes, *, grid: str | None = None) -> None:
     """Hide the top and right spines; optional light grid on ``"x"``, ``"y"`` or ``"both"``."""
     for side in ("top", "right"):
@@ -133,78 +156,12 @@ def style_axes(ax: Axes, *, grid: str | None = None) -> None:
 
 # --------------------------------------------------------------------------- numbers in Swedish
 
-_NBSP = "\u00a0"
-_MINUS = "\u2212"
-
-
-def format_number(
-    x: float | None, decimals: int = 1, *, thousands: bool = True, missing: str = "–"
-) -> str:
-    """Format a number the Swedish way: decimal comma, space between thousands, true minus.
-
-    Parameters
-    ----------
-    x
-        The number; None or NaN give *missing*.
-    decimals
-        Digits after the comma.
-    thousands
-        Group thousands with a (non-breaking) space: ``12 345``.
-    missing
-        Text for a missing value.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> format_number(0.4213, 2)
-    '0,42'
-    >>> format_number(-0.15, 2)
-    '−0,15'
-    >>> format_number(250000, 0).replace("\\u00a0", " ")
-    '250 000'
-    >>> format_number(float("nan"))
-    '–'
-    """
-    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)) or decimals < 0:
-        raise ParameterError(f"decimals måste vara ett heltal ≥ 0, men {decimals!r} angavs.")
-    if x is None or x is pd.NA:
-        return missing
-    try:
-        value = float(x)
-    except (TypeError, ValueError):
-        raise ParameterError(f"format_number: {x!r} är inte ett tal.") from None
-    if math.isnan(value):
-        return missing
-    if math.isinf(value):
-        return ("" if value > 0 else _MINUS) + "∞"
-    value = round(value, int(decimals))
-    if value == 0:
-        value = 0.0  # no "−0,0"
-    text = f"{abs(value):,.{int(decimals)}f}" if thousands else f"{abs(value):.{int(decimals)}f}"
-    text = text.replace(",", _NBSP).replace(".", ",")
-    return (_MINUS if value < 0 else "") + text
-
-
-def format_percent(x: float | None, decimals: int = 0, *, missing: str = "–") -> str:
-    """``54,2`` → ``"54 %"`` (Swedish style: space before the per cent sign).
-
-    Examples
-    --------
-    >>> format_percent(54.2).replace("\\u00a0", " ")
-    '54 %'
-    """
-    text = format_number(x, decimals, missing=missing)
-    return text if text == missing else f"{text}{_NBSP}%"
-
 
 def level_label(digits: str) -> str:
     """``"95"`` → ``"95 %"``, ``"998"`` → ``"99,8 %"`` (confidence level from a column suffix)."""
     value = float("0." + digits) * 100
     decimals = max(0, len(digits) - 2)
-    return format_percent(value, decimals)
+    return sv.percent(value, decimals)
 
 
 class SwedishFormatter(ticker.Formatter):
@@ -220,20 +177,10 @@ class SwedishFormatter(ticker.Formatter):
 
     def set_locs(self, locs: Sequence[float]) -> None:
         super().set_locs(locs)
-        finite = [float(v) for v in locs if np.isfinite(v)]
-        self._decimals = 0
-        for d in range(7):
-            scale = 10.0**d
-            if all(
-                abs(v * scale - round(v * scale)) < 1e-6 * max(1.0, abs(v * scale)) for v in finite
-            ):
-                self._decimals = d
-                break
-        else:
-            self._decimals = 6
+        self._decimals = sv.fewest_decimals([float(v) for v in locs if np.isfinite(v)])
 
     def __call__(self, x: float, pos: int | None = None) -> str:
-        return format_number(x, self._decimals, thousands=self.thousands, missing="") + self.suffix
+        return sv.number(x, self._decimals, grouping=self.thousands, missing="") + self.suffix
 
 
 def swedish_ticks(ax: Axes, axis: str = "both") -> None:
@@ -309,13 +256,6 @@ def _is_number(v: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return True
-
-
-def check_choice(value: Any, choices: Sequence[Any], name: str, *, func: str) -> Any:
-    """Return *value* if it is one of *choices*, else raise ParameterError."""
-    if value not in choices:
-        raise ParameterError(f"{func}: " + one_of_message(name, choices, value))
-    return value
 
 
 def as_ids(value: str | Iterable[str] | None, *, parameter: str) -> list[str]:
@@ -563,13 +503,14 @@ def municipality_layers(
     and ``focus`` are boolean masks over ``x``/``y``; an empty layer is not
     drawn. ``kwargs`` override the style of every layer.
     """
+    edge = {"edgecolors": "white"}
     layers = (
         (rest, f"Övriga kommuner ({int(rest.sum())})", "övriga",
          {"s": sizes[0], "color": PALETTE["other"], "alpha": 0.85, "linewidths": 0, "zorder": 2}),
         (group, f"{group_label(group_ids)} ({int(group.sum())})", "markerade",
-         {"s": sizes[1], "color": PALETTE["highlight"], "edgecolors": "white", "linewidths": 0.6, "zorder": 3}),
+         {"s": sizes[1], "color": PALETTE["highlight"], **edge, "linewidths": 0.6, "zorder": 3}),
         (focus, name_of(focus_id) if focus_id else "", "fokus",
-         {"s": sizes[2], "color": PALETTE["focus"], "edgecolors": "white", "linewidths": 0.8, "zorder": 4,
+         {"s": sizes[2], "color": PALETTE["focus"], **edge, "linewidths": 0.8, "zorder": 4,
           "marker": focus_marker}),
     )  # fmt: skip
     for mask, label, gid, style in layers:

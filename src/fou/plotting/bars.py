@@ -9,17 +9,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from fou.core import sv
 from fou.core.catalog import BETTER, BETTER_LABELS, UNIT_LABELS, Catalog
-from fou.core.errors import ParameterError
+from fou.core.errors import ParameterError, check_choice
 from fou.plotting._base import (
     MISSING_GID,
     PALETTE,
     SwedishFormatter,
     add_source,
     as_ids,
-    check_choice,
     check_data,
-    format_number,
     ids_column,
     kpi_row,
     name_of,
@@ -134,7 +133,7 @@ def comparison_bar(
     row = kpi_row(kpi, catalog)
     if better is None:
         better = str(row["better"]) if row is not None else "neither"
-    check_choice(better, BETTER, "better", func=func)
+    check_choice(better, BETTER, "better", where=func)
     refs: dict[str, float] = {}
     if reference is not None:
         if not isinstance(reference, Mapping):
@@ -197,7 +196,7 @@ def comparison_bar(
         if okv[i]:
             v = vals[i]
             ax.text(
-                v + (pad if v >= 0 else -pad), ypos[i], format_number(v, int(decimals)),
+                v + (pad if v >= 0 else -pad), ypos[i], sv.number(v, int(decimals)),
                 ha="left" if v >= 0 else "right", va="center", fontsize=8.5,
                 color=PALETTE["highlight"] if is_hl[i] else PALETTE["text"],
                 fontweight="bold" if is_hl[i] else "normal", gid=VALUE_GID, zorder=5,
@@ -212,7 +211,7 @@ def comparison_bar(
         rs = _REFERENCE_STYLES[k % len(_REFERENCE_STYLES)]
         ax.axvline(
             v, linewidth=1.5, zorder=4, gid="referens",
-            label=f"{name}: {format_number(v, ref_decimals)}", **rs,
+            label=f"{name}: {sv.number(v, ref_decimals)}", **rs,
         )  # fmt: skip
     ax.xaxis.set_major_formatter(SwedishFormatter())
 

@@ -11,8 +11,10 @@ import pandas as pd
 from matplotlib import ticker
 from matplotlib.axes import Axes
 
+from fou.core import sv
 from fou.core.catalog import Catalog
 from fou.core.errors import ParameterError
+from fou.core.registry import GR_MUNICIPALITIES
 from fou.plotting._base import (
     MISSING_GID,
     PALETTE,
@@ -22,7 +24,6 @@ from fou.plotting._base import (
     best_corner,
     check_data,
     corner_text,
-    format_percent,
     ids_column,
     kpi_label,
     level_label,
@@ -39,7 +40,6 @@ from fou.plotting._base import (
     wrap,
 )
 from fou.plotting._labels import place_labels
-from fou.core.registry import GR_MUNICIPALITIES
 
 __all__ = ["funnel_limits_wide", "funnel_plot"]
 
@@ -271,7 +271,7 @@ def funnel_plot(
     if target is not None:
         ax.axhline(
             target, color="#222222", linewidth=1.3, zorder=1.2, gid="mål",
-            label=target_label or f"Jämförelsevärde ({format_percent(target, 1)})",
+            label=target_label or f"Jämförelsevärde ({sv.percent(target, 1)})",
         )  # fmt: skip
 
     municipality_layers(

@@ -11,8 +11,9 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
+from fou.core import sv
 from fou.core.catalog import DOMAINS, Catalog
-from fou.core.errors import ParameterError
+from fou.core.errors import ParameterError, check_choice
 from fou.plotting._base import (
     CMAP_DIVERGING,
     CMAP_SEQUENTIAL,
@@ -21,9 +22,7 @@ from fou.plotting._base import (
     SwedishFormatter,
     add_source,
     as_ids,
-    check_choice,
     check_data,
-    format_number,
     ids_column,
     kpi_label,
     name_of,
@@ -146,7 +145,7 @@ def correlation_heatmap(
     """
     func = "correlation_heatmap"
     df = check_data(data, ["x", "y", "r", "p_adj", "adjust"], func=func)
-    check_choice(labels, ("id", "title"), "labels", func=func)
+    check_choice(labels, ("id", "title"), "labels", where=func)
     if not isinstance(alpha, (int, float)) or isinstance(alpha, bool) or not 0 < alpha < 1:
         raise ParameterError(
             f"{func}: alpha måste vara ett tal mellan 0 och 1, men {alpha!r} angavs."
@@ -212,9 +211,7 @@ def correlation_heatmap(
         text = np.array(
             [
                 [
-                    (format_number(v, 2) + (SIGNIFICANT_MARK if s else ""))
-                    if np.isfinite(v)
-                    else ""
+                    (sv.number(v, 2) + (SIGNIFICANT_MARK if s else "")) if np.isfinite(v) else ""
                     for v, s in zip(row_r, row_s, strict=True)
                 ]
                 for row_r, row_s in zip(sub_r, sig, strict=True)
@@ -284,7 +281,7 @@ def correlation_heatmap(
             details.append(str(year))
         title = "Samband mellan nyckeltal" + (f" – {', '.join(details)}" if details else "")
     ax.set_title(wrap(title, 60))
-    caption = f"{SIGNIFICANT_MARK} = p < {format_number(alpha, 3).rstrip('0').rstrip(',')}"
+    caption = f"{SIGNIFICANT_MARK} = p < {sv.number(alpha, 3).rstrip('0').rstrip(',')}"
     caption += f" efter {adjust}-justering" if adjust else " (ojusterat)"
     n_pairs = single_value(df, "n")
     if n_pairs is not None:
@@ -363,7 +360,7 @@ def quality_heatmap(
     >>> plt.close(ax.figure)
     """
     func = "quality_heatmap"
-    check_choice(rows, QUALITY_ROWS, "rows", func=func)
+    check_choice(rows, QUALITY_ROWS, "rows", where=func)
     if not isinstance(data, pd.DataFrame):
         check_data(data, ["municipality_id", "year", "share_usable"], func=func)
     has_share = "share_usable" in data.columns
@@ -382,7 +379,7 @@ def quality_heatmap(
     df["municipality_id"] = ids_column(df)
     if domain is not None:
         known = list(dict.fromkeys(df["domain"].dropna().astype(str)))
-        check_choice(domain, known, "domain", func=func)
+        check_choice(domain, known, "domain", where=func)
         df = df[df["domain"] == domain]
     mids = as_ids(municipality, parameter="municipality")
     if mids:
@@ -418,7 +415,7 @@ def quality_heatmap(
     if finite.size and (finite.min() < 0 or finite.max() > 1):
         raise ParameterError(
             f"{func}: share_usable ska vara en andel mellan 0 och 1, men har värden från "
-            f"{format_number(finite.min(), 2)} till {format_number(finite.max(), 2)}."
+            f"{sv.number(finite.min(), 2)} till {sv.number(finite.max(), 2)}."
         )
     df = df.assign(share_usable=share)
 
@@ -444,7 +441,7 @@ def quality_heatmap(
         add_source(ax, source)
         return ax
     missing = ~np.isfinite(mat)
-    text = np.array([[format_number(v, 0, missing="") for v in row] for row in mat], dtype=object)
+    text = np.array([[sv.number(v, 0, missing="") for v in row] for row in mat], dtype=object)
     frame = pd.DataFrame(mat, index=row_labels, columns=[str(y) for y in years])
     style: dict[str, Any] = {
         "cmap": CMAP_SEQUENTIAL,

@@ -10,7 +10,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from fou.core.catalog import Catalog
-from fou.core.errors import ParameterError
+from fou.core.errors import ParameterError, check_choice
+from fou.core.registry import GR_MUNICIPALITIES
 from fou.plotting._base import (
     ANNOTATION_GID,
     CORNERS,
@@ -19,7 +20,6 @@ from fou.plotting._base import (
     add_source,
     as_ids,
     best_corner,
-    check_choice,
     check_data,
     corner_text,
     ids_column,
@@ -36,7 +36,6 @@ from fou.plotting._base import (
     wrap,
 )
 from fou.plotting._labels import place_labels
-from fou.core.registry import GR_MUNICIPALITIES
 
 __all__ = ["scatter_labelled"]
 
@@ -119,7 +118,7 @@ def scatter_labelled(
     if not isinstance(x, str) or not isinstance(y, str):
         raise ParameterError(f"{func}: x och y måste vara kolumnnamn (text), t.ex. x='U21468'.")
     df = check_data(data, ["municipality_id", x, y], func=func)
-    check_choice(annotation_loc, CORNERS, "annotation_loc", func=func)
+    check_choice(annotation_loc, CORNERS, "annotation_loc", where=func)
     hl = as_ids(highlight, parameter="highlight")
     fc = as_ids(focus, parameter="focus")
     if len(fc) > 1:

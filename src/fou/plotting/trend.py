@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 
 from fou.core.catalog import UNIT_LABELS, Catalog
 from fou.core.errors import FouError, ParameterError
+from fou.core.registry import resolve_municipality
 from fou.plotting._base import (
     MISSING_GID,
     PALETTE,
@@ -33,7 +34,6 @@ from fou.plotting._base import (
     wrap,
     year_ticks,
 )
-from fou.core.registry import resolve_municipality
 
 __all__ = ["NOT_RUN_LABEL", "trend_plot"]
 
@@ -96,6 +96,8 @@ def trend_plot(
     highlight: str | None = None,
     background: Iterable[str] | None = None,
     background_label: str = "Kommunerna",
+    band: pd.DataFrame | None = None,
+    band_label: str = "Lägsta–högsta",
     breaks: Any = "auto",
     not_run: Iterable[int] | str | None = "auto",
     title: str | None = None,
@@ -130,6 +132,12 @@ def trend_plot(
         without data, and the highlighted series, are left out of it.
     background_label
         Legend text for the background lines.
+    band
+        A shaded range behind the lines: ``year, lower, upper`` (e.g. the
+        lowest and highest of the 13). Like the lines it breaks where a year
+        is missing.
+    band_label
+        Legend text for the band.
     breaks
         Definition breaks: ``[(year, text), …]``, a dict, a table with
         ``year, change`` (``Catalog.breaks``), ``"auto"`` (from the catalogue
@@ -230,14 +238,22 @@ def trend_plot(
     extra = iter(_EXTRA_COLORS)
     bg = [s for s in dict.fromkeys(background or ()) if s in series and s != main]
     bg_label = f"{background_label} ({len(bg)})"
-    order = bg + [s for s in series if s != main and s not in bg] + ([main] if main in series else [])
+    order = (
+        bg + [s for s in series if s != main and s not in bg] + ([main] if main in series else [])
+    )
     for s in order:
         y = wide[s].to_numpy(dtype=float)
         label = s
         st: dict[str, Any]
         if s in bg:
             label = bg_label if s == bg[0] else "_nolegend_"
-            st = {"color": PALETTE["other"], "linewidth": 1.0, "marker": "o", "markersize": 2.5, "zorder": 2}
+            st = {
+                "color": PALETTE["other"],
+                "linewidth": 1.0,
+                "marker": "o",
+                "markersize": 2.5,
+                "zorder": 2,
+            }
         elif s == main:
             st = {
                 "color": PALETTE["focus"], "linewidth": 2.8, "marker": "o",
@@ -258,15 +274,37 @@ def trend_plot(
         # A definition break cuts the line: levels before and after are not comparable.
         for k, (lo, hi) in enumerate(segments):
             ax.plot(
-                full[lo:hi], y[lo:hi], label=label if k == 0 else "_nolegend_", gid=f"serie:{s}", **st
+                full[lo:hi],
+                y[lo:hi],
+                label=label if k == 0 else "_nolegend_",
+                gid=f"serie:{s}",
+                **st,
             )
+
+    has_band = False
+    if band is not None:
+        b = check_data(band, ["year", "lower", "upper"], func=func)
+        b = b.assign(year=numeric(b, "year", func=func)).set_index("year").reindex(full)
+        lower, upper = (
+            numeric(b.reset_index(), "lower", func=func),
+            numeric(b.reset_index(), "upper", func=func),
+        )
+        if np.isfinite(lower).any():
+            ax.fill_between(
+                full, lower, upper, color=PALETTE["band"], linewidth=0, zorder=1,
+                label=band_label, gid="intervall",
+            )  # fmt: skip
+            has_band = True
 
     # Legend in the order of the data, municipality first.
     handles, labels = ax.get_legend_handles_labels()
     by_label = dict(zip(labels, handles, strict=True))
-    legend_order = ([main] if main in by_label else []) + [
-        s for s in series if s != main and s in by_label
-    ] + ([bg_label] if bg else [])
+    legend_order = (
+        ([main] if main in by_label else [])
+        + [s for s in series if s != main and s in by_label]
+        + ([bg_label] if bg else [])
+        + ([band_label] if has_band else [])
+    )
 
     for y in nr:
         ax.axvspan(

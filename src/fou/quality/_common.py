@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from fou.core import sv
 from fou.core.catalog import Catalog, load_catalog
 from fou.core.errors import DataValidationError, ParameterError, one_of_message
-from fou.quality._registry import ISSUE_COLUMNS, KINDS, SEVERITY_DTYPE
 from fou.core.registry import GR_MUNICIPALITIES, resolve_municipalities
 from fou.core.schema import ANALYSIS_COLUMNS, GENDERS, KEY_COLUMNS, require_analysis_columns
+from fou.quality._registry import ISSUE_COLUMNS, KINDS, SEVERITY_DTYPE
 
 #: Factor that makes the median absolute deviation a consistent estimator of
 #: the standard deviation under normality: ``1 / Φ⁻¹(3/4) ≈ 1.4826``.
@@ -386,60 +387,11 @@ def issues_frame(kind: str, df: pd.DataFrame, *, severity: str | None = None) ->
     )
 
 
-def fmt_num(x: float | None, *, decimals: int = 1, sign: bool = False) -> str:
-    """Format a number the Swedish way: decimal comma, space between thousands.
-
-    Parameters
-    ----------
-    x
-        The number (NaN gives ``"saknas"``).
-    decimals
-        Decimals shown; whole numbers are shown without decimals.
-    sign
-        Show ``+`` for positive numbers (changes).
-
-    Examples
-    --------
-    >>> fmt_num(12.34)
-    '12,3'
-    >>> fmt_num(1234.56)
-    '1 235'
-    >>> fmt_num(-2.0, sign=True)
-    '-2'
-    >>> fmt_num(0.25, decimals=2, sign=True)
-    '+0,25'
-    >>> fmt_num(-0.04, sign=True)
-    '0'
-    >>> fmt_num(300471.04, sign=True)
-    '+300 471'
-    """
-    if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x):
-        return "saknas"
-    xf = float(x)
-    if not math.isfinite(xf):
-        return str(xf)
-    d = 0 if abs(xf) >= 1000 else decimals
-    xf = round(xf, d) + 0.0  # + 0.0 turns -0.0 into 0.0
-    if xf.is_integer():
-        d = 0
-    text = f"{xf:{'+' if sign and xf != 0 else ''},.{d}f}"
-    return text.replace(",", " ").replace(".", ",")
-
-
 def fmt_series(x: pd.Series, *, decimals: int = 1, sign: bool = False) -> pd.Series:
-    """:func:`fmt_num` over a Series; always a string Series, also when empty."""
-    return x.map(lambda v: fmt_num(v, decimals=decimals, sign=sign)).astype("str")
+    """:func:`fou.core.sv.prose` over a Series; always a string Series, also when empty."""
+    return x.map(lambda v: sv.prose(v, decimals, sign=sign)).astype("str")
 
 
-def join_sv(items: Sequence[str]) -> str:
-    """Join phrases with commas and a final "och".
-
-    Examples
-    --------
-    >>> join_sv(["a", "b", "c"])
-    'a, b och c'
-    """
-    items = [i for i in items if i]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " och " + items[-1]
+def fmt_counts(x: pd.Series) -> pd.Series:
+    """Counts (respondents) as whole numbers over a Series: ``566``, never ``566,0``."""
+    return x.map(lambda v: sv.integer(v, missing="saknas")).astype("str")

@@ -29,25 +29,25 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from fou.core import sv
 from fou.core.catalog import UNIT_LABELS, Catalog
+from fou.core.schema import KEY_COLUMNS
 from fou.quality._common import (
     MAD_SCALE,
     MEAN_AD_SCALE,
     Scope,
     empty_issues,
-    fmt_num,
+    fmt_counts,
     fmt_series,
     grouped_robust_z,
     ids_for_roles,
     issues_frame,
-    join_sv,
     make_scope,
     normalise_years,
     source_rank,
     survey_ids,
 )
 from fou.quality._registry import SIZE_DEPENDENT_UNITS, UNIT_RULES
-from fou.core.schema import KEY_COLUMNS
 
 KEY = list(KEY_COLUMNS)
 KPI_YEAR = ["kpi", "gender", "year"]
@@ -349,7 +349,7 @@ def _summary_issues(cells: pd.DataFrame) -> pd.DataFrame:
         ]
         details.append(
             f"{r.n_missing} av {r.n_expected} nyckeltal saknar värde {r.year}: "
-            + join_sv(parts)
+            + sv.join(parts)
             + "."
         )
     return s.assign(kpi=None, value=s["n_missing"].astype("float64"), detail=details)
@@ -439,8 +439,8 @@ def check_suppression(
         [sup["flag"] == 1, sup["respondents"] < cat.min_respondents, sup["respondents"].notna()],
         [
             " Enkätföljet flaggar färre än 30 svarande.",
-            " Antal svarande: " + fmt_series(sup["respondents"]) + ".",
-            " Antal svarande: " + fmt_series(sup["respondents"]) + ".",
+            " Antal svarande: " + fmt_counts(sup["respondents"]) + ".",
+            " Antal svarande: " + fmt_counts(sup["respondents"]) + ".",
         ],
         default="",
     )
@@ -463,7 +463,7 @@ def check_suppression(
         detail=np.where(
             few["respondents"].notna(),
             "Värdet bygger på "
-            + fmt_series(few["respondents"])
+            + fmt_counts(few["respondents"])
             + f" svarande, färre än publiceringsgränsen {cat.min_respondents}.",
             f"Enkätföljet flaggar att värdet bygger på färre än {cat.min_respondents} svarande.",
         )
@@ -473,7 +473,7 @@ def check_suppression(
     low = low.assign(
         detail="Svarsfrekvensen är "
         + fmt_series(low["rate"])
-        + f" % (under {fmt_num(min_response_rate)} %): de som svarat kan skilja sig från dem "
+        + f" % (under {sv.prose(min_response_rate)} %): de som svarat kan skilja sig från dem "
         "som inte svarat."
     )
     out.append(issues_frame("low_response_rate", low))
@@ -1058,7 +1058,7 @@ def check_duplicates(
             present.size == v.size
             and np.ptp(present) <= tolerance * max(1.0, float(np.max(np.abs(present))))
         )
-        listing = "; ".join(f"{s}: {fmt_num(x)}" for s, x in zip(g["_src"], v, strict=True))
+        listing = "; ".join(f"{s}: {sv.prose(x)}" for s, x in zip(g["_src"], v, strict=True))
         if same:
             detail = f"Samma värde finns {len(g)} gånger ({listing})."
         else:

@@ -1,2 +1,29 @@
-"""Reports: the notebooks' context and display, one module per report, export to
-HTML/PDF, the index of reports and the slide deck."""
+"""Reports: what the notebooks show, exported for reviewers.
+
+One module per report, each a set of functions that take a
+:class:`~fou.reports.context.ReportContext` and return what the reader sees
+(:class:`~fou.reports.display.Table`, :class:`~fou.reports.display.Chart`,
+:class:`~fou.reports.display.Note`), computed by :mod:`fou.stats` and
+:mod:`fou.quality` and drawn by :mod:`fou.plotting`:
+
+* :mod:`~fou.reports.profile` (Kommunprofil), :mod:`~fou.reports.data_quality`
+  (Brister i data), :mod:`~fou.reports.associations` (Samband),
+  :mod:`~fou.reports.person_centred` (Personcentrering),
+  :mod:`~fou.reports.regional` (Regional översikt);
+* :mod:`~fou.reports.context` (parameters → data → context, the header) and
+  :mod:`~fou.reports.display` (how tables, charts and notes look);
+* :mod:`~fou.reports.export` (reviewer HTML and PDF),
+  :mod:`~fou.reports.index` (``outputs/index.html``) and
+  :mod:`~fou.reports.slides` (the slide deck with talmanus).
+
+A notebook starts with::
+
+    from fou.reports import open_report, show, profile
+    ctx = open_report(kommun=kommun, ar=ar, jamforelse=jamforelse, datakalla=datakalla,
+                      namespace=globals())
+"""
+
+from fou.reports.context import ReportContext, open_report
+from fou.reports.display import Chart, Column, Heading, Note, Table, show
+
+__all__ = ["Chart", "Column", "Heading", "Note", "ReportContext", "Table", "open_report", "show"]

@@ -14,7 +14,8 @@ URIs, and any remaining ``http(s)://`` reference is neutralised.
 with report, municipality and year, page numbers) with a URL fetcher that
 only accepts ``data:`` URLs.
 
-All files are written atomically.
+All files are written atomically. What a report is about travels as one
+:class:`ReportMeta`; nothing here knows about batches.
 """
 
 from __future__ import annotations
@@ -24,32 +25,40 @@ import html as html_lib
 import logging
 import re
 import time
-import unicodedata
 import urllib.parse
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from fou.core import sv
 from fou.core.atomic import write_text, write_with
+from fou.core.version import package_version
+from fou.core.vocabulary import (
+    COMPARISON,
+    DATA_SOURCE,
+    DATA_SOURCE_LABELS,
+    MUNICIPALITY,
+    YEAR,
+    parameter_label,
+    report_name,
+)
+from fou.data.provenance import Provenance
+from fou.reports.display import REPORT_MIME
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "fou_report"
 KICKER = "FoU i Väst · Göteborgsregionen"
-#: Swedish labels of notebook parameters in the provenance box.
-PARAMETER_LABELS: Mapping[str, str] = {
-    "municipality": "kommun",
-    "year": "år",
-    "comparison": "jämförelse",
-    "source": "datakälla",
-}
 REMOVE_CELL_TAGS = frozenset({"report-skip", "remove-cell", "remove_cell", "injected-parameters"})
 REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "remove_output"})
 _HEADING = re.compile(r"<h([23])\b([^>]*)\bid=\"([^\"]+)\"([^>]*)>(.*?)</h\1>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _XMLNS = re.compile(r"\s+xmlns(?::\w+)?=\"https?://[^\"]*\"")
-_URL_ATTR = re.compile(r"\b(href|src|action|poster|data)\s*=\s*([\"'])\s*(?:https?:)?//[^\"']*\2", re.I)
+_URL_ATTR = re.compile(
+    r"\b(href|src|action|poster|data)\s*=\s*([\"'])\s*(?:https?:)?//[^\"']*\2", re.I
+)
 _CSS_URL = re.compile(r"url\(\s*([\"']?)\s*(?:https?:)?//[^)]*\)", re.I)
 _BARE_URL = re.compile(r"https?://", re.I)
 
@@ -66,72 +75,130 @@ def _display_time(iso: str | None) -> str:
         dt = datetime.fromisoformat(iso)
     except ValueError:
         return str(iso)
-    return dt.strftime("%Y-%m-%d %H:%M") + (" UTC" if dt.utcoffset() is not None and not dt.utcoffset() else "")
+    return dt.strftime("%Y-%m-%d %H:%M") + (
+        " UTC" if dt.utcoffset() is not None and not dt.utcoffset() else ""
+    )
 
 
-def _source_line(prov: Mapping[str, Any]) -> str:
-    from fou.data.dataset import Provenance
+@dataclass(frozen=True)
+class ReportMeta:
+    """What the page around a report says: what it is, about whom and when, from which data.
 
-    if not prov:
-        return "Datakälla okänd"
-    return Provenance.from_dict(dict(prov)).source_line()
-
-
-def report_context(meta: Mapping[str, Any]) -> dict[str, Any]:
-    """Everything the report template needs, from the job's metadata.
-
-    Parameters
+    Attributes
     ----------
-    meta
-        ``title, notebook, municipality_id, municipality, year, parameters,
-        provenance (provenance.json as dict), package_version, generated_at``.
-        ``municipality`` is None for regional reports.
-
-    Returns
-    -------
-    dict
+    title
+        The report's title (the notebook's first heading).
+    notebook
+        The notebook name.
+    municipality_id
+        The municipality (None for regional reports).
+    year
+        The year the report is about.
+    parameters
+        The notebook parameters it ran with (shown with Swedish labels).
+    provenance
+        The data the report was computed from.
+    generated_at
+        ISO time the report was made.
+    package_version
+        The ``fou`` version.
     """
-    prov = dict(meta.get("provenance") or {})
-    is_demo = prov.get("source") == "demo"
-    title = str(meta.get("title") or meta.get("notebook") or "Rapport")
-    where = meta.get("municipality") or "Göteborgsregionen"
-    year = meta.get("year")
-    subtitle = f"{where} {year}" if year is not None else str(where)
-    if meta.get("municipality_id"):
-        subtitle += f" (kommunkod {meta['municipality_id']})"
-    params = []
-    for k, v in (meta.get("parameters") or {}).items():
-        params.append((PARAMETER_LABELS.get(k, k), str(v)))
-    generated = _display_time(meta.get("generated_at"))
-    source_line = _source_line(prov)
-    right = f"{where} {year}" if year is not None else str(where)
-    if is_demo:
-        right = "DEMODATA · " + right
+
+    title: str
+    notebook: str = ""
+    municipality_id: str | None = None
+    year: int | None = None
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    provenance: Provenance | None = None
+    generated_at: str = ""
+    package_version: str = field(default_factory=package_version)
+
+    @property
+    def place(self) -> str:
+        """The municipality's name, or Göteborgsregionen."""
+        if self.municipality_id is None:
+            return "Göteborgsregionen"
+        from fou.core.registry import municipality_name
+
+        return municipality_name(self.municipality_id)
+
+    @property
+    def source_line(self) -> str:
+        """The provenance line (``Källa: Kolada …``, or the demo label)."""
+        return self.provenance.source_line() if self.provenance else "Datakälla okänd"
+
+    @property
+    def is_demo(self) -> bool:
+        """True when the report is computed from demo data."""
+        return self.provenance is not None and self.provenance.is_demo
+
+
+def _parameter_value(name: str, value: Any) -> str:
+    """A parameter's value as a reader understands it (names, not codes)."""
+    from fou.core import registry
+
+    if name == YEAR:
+        return sv.year(value)
+    if name == MUNICIPALITY and isinstance(value, str):
+        return f"{registry.municipality_name(value)} ({value})"
+    if name == COMPARISON:
+        return registry.COMPARISON_LABELS.get(str(value), str(value))
+    if name == DATA_SOURCE:
+        return DATA_SOURCE_LABELS.get(str(value), str(value))
+    return str(value)
+
+
+def report_context(meta: ReportMeta) -> dict[str, Any]:
+    """Everything the report template needs, from the report's metadata."""
+    title = meta.title or report_name(meta.notebook) or "Rapport"
+    where = meta.place
+    year = meta.year
+    when = f"{where} {sv.year(year)}" if year is not None else where
+    subtitle = when + (f" (kommunkod {meta.municipality_id})" if meta.municipality_id else "")
+    params = [(parameter_label(k), _parameter_value(k, v)) for k, v in meta.parameters.items()]
+    source_line = meta.source_line
+    right = ("DEMODATA · " if meta.is_demo else "") + when
     page_css = (TEMPLATES / "page.css.j2").read_text(encoding="utf-8")
     for key, value in {
-        "left": _css_string(f"{title}: {where} {year}" if year is not None else title),
+        "left": _css_string(f"{title}: {when}" if year is not None else title),
         "right": _css_string(right),
-        "right_color": "#9b1c1c" if is_demo else "#1d2330",
+        "right_color": "#9b1c1c" if meta.is_demo else "#1d2330",
         "bottom_left": _css_string(source_line),
     }.items():
         page_css = page_css.replace("{{ " + key + " }}", value)
+    local = meta.provenance.local_files if meta.provenance else ()
     return {
         "title": title,
         "subtitle": subtitle,
         "document_title": f"{title} – {subtitle}",
         "kicker": KICKER,
-        "notebook": str(meta.get("notebook") or ""),
-        "municipality": meta.get("municipality"),
+        "notebook": meta.notebook,
+        "municipality": where if meta.municipality_id else None,
         "year": year,
-        "is_demo": is_demo,
+        "is_demo": meta.is_demo,
         "source_line": source_line,
-        "local_files": list(prov.get("local_files") or []),
+        "local_files": list(local),
         "parameters_display": params,
-        "package_version": str(meta.get("package_version") or ""),
-        "generated_display": generated,
+        "package_version": meta.package_version,
+        "generated_display": _display_time(meta.generated_at),
         "css": (TEMPLATES / "report.css").read_text(encoding="utf-8"),
         "page_css": page_css,
     }
+
+
+def report_facts(nb: Any) -> dict[str, Any] | None:
+    """What the notebook's header recorded (year, municipality, provenance), or None.
+
+    Written by :class:`fou.reports.context.Header` when the notebook opened its
+    report; the batch runner checks it against the job.
+    """
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if REPORT_MIME in data:
+                facts = data[REPORT_MIME]
+                return dict(facts) if isinstance(facts, Mapping) else None
+    return None
 
 
 def _b64(text: str | bytes) -> str:
@@ -160,10 +227,8 @@ def _exporter() -> Any:
 
 
 def _slug(anchor: str) -> str:
-    """ASCII anchor for a heading id: 'Hur-mycket-g%C3%A5r-att-använda?' → 'Hur-mycket-gar-att-anvanda'."""
-    text = unicodedata.normalize("NFKD", urllib.parse.unquote(html_lib.unescape(anchor)))
-    text = text.encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "avsnitt"
+    """ASCII anchor for a heading id: ``'G%C3%A5r-det?'`` → ``'Gar-det'``."""
+    return sv.slug(urllib.parse.unquote(html_lib.unescape(anchor)))
 
 
 def ascii_anchors(body: str) -> str:
@@ -249,7 +314,7 @@ def make_offline(html: str) -> str:
     return _BARE_URL.sub("", html)
 
 
-def notebook_to_html(nb: Any, *, meta: Mapping[str, Any]) -> str:
+def notebook_to_html(nb: Any, *, meta: ReportMeta) -> str:
     """Render an executed notebook as a reviewer report (one self-contained HTML page).
 
     Parameters
@@ -257,7 +322,7 @@ def notebook_to_html(nb: Any, *, meta: Mapping[str, Any]) -> str:
     nb
         ``nbformat.NotebookNode`` (version 4).
     meta
-        See :func:`report_context`.
+        What the report is (title, municipality, year, provenance).
 
     Returns
     -------
@@ -304,7 +369,7 @@ def export_report(
     *,
     html: Path | str,
     pdf: Path | str | None,
-    meta: Mapping[str, Any],
+    meta: ReportMeta,
 ) -> dict[str, float]:
     """Export an executed notebook to HTML and (optionally) PDF.
 
@@ -315,7 +380,7 @@ def export_report(
     html, pdf
         Targets (``pdf=None`` skips the PDF).
     meta
-        See :func:`report_context`.
+        What the report is.
 
     Returns
     -------
@@ -335,60 +400,3 @@ def export_report(
         html_to_pdf(page, pdf)
         timings["pdf"] = round(time.perf_counter() - t1, 3)
     return timings
-
-
-# --------------------------------------------------------------------------- keyword API used by fou.batch.run
-
-
-def to_html(
-    nb_path_or_node: Any,
-    *,
-    title: str,
-    subtitle: str = "",
-    provenance: Any,
-    parameters: Mapping[str, Any] | None = None,
-    generated_at: str | datetime | None = None,
-    municipality_id: str | None = None,
-    municipality: str | None = None,
-    year: int | None = None,
-    notebook: str = "",
-) -> str:
-    """Render an executed notebook (path or node) as an offline reviewer page.
-
-    Thin keyword wrapper around :func:`notebook_to_html`: *provenance* is a
-    :class:`fou.data.dataset.Provenance`; *subtitle* names municipality and year
-    when *municipality*/*year* are not given.
-
-    Returns
-    -------
-    str
-        HTML without any ``http://`` or ``https://``.
-    """
-    import nbformat
-
-    from fou import __version__
-
-    nb = (
-        nbformat.read(str(nb_path_or_node), as_version=4)
-        if isinstance(nb_path_or_node, (str, Path))
-        else nb_path_or_node
-    )
-    if isinstance(generated_at, datetime):
-        generated_at = generated_at.isoformat(timespec="seconds")
-    meta = {
-        "title": title,
-        "notebook": notebook,
-        "municipality_id": municipality_id,
-        "municipality": municipality if municipality is not None else (subtitle or None),
-        "year": year,
-        "parameters": dict(parameters or {}),
-        "provenance": provenance.to_dict() if hasattr(provenance, "to_dict") else dict(provenance or {}),
-        "package_version": __version__,
-        "generated_at": generated_at or datetime.now().astimezone().isoformat(timespec="seconds"),
-    }
-    return notebook_to_html(nb, meta=meta)
-
-
-def to_pdf(html: str, path: Path | str) -> Path:
-    """Render report HTML to an A4 PDF (atomic); see :func:`html_to_pdf`."""
-    return html_to_pdf(html, path)

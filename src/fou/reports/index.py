@@ -14,10 +14,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from fou.core.atomic import write_text
 from fou.core.paths import paths
+from fou.core.registry import municipality_name
+from fou.core.version import package_version
+from fou.core.vocabulary import STATUS_LABELS, report_name
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-STATUS_LABELS = {"ok": "klar", "failed": "misslyckades", "timeout": "tidsgräns", "skipped": "oförändrad"}
 _LINK_LABELS = {".html": "HTML", ".pdf": "PDF", ".ipynb": "Notebook"}
 
 
@@ -33,7 +36,7 @@ def write_index(manifest: Mapping[str, Any], root: Path | str | None = None) -> 
     Parameters
     ----------
     manifest
-        As written by :func:`fou.batch.run.run_jobs` (``jobs`` list plus provenance).
+        The content of ``outputs/manifest.json`` (``jobs`` list plus provenance).
     root
         Project root.
 
@@ -43,10 +46,6 @@ def write_index(manifest: Mapping[str, Any], root: Path | str | None = None) -> 
         The index file.
     """
     import jinja2
-
-    from fou import __version__
-    from fou.core.atomic import write_text
-    from fou.core.registry import municipality_name
 
     outputs = paths(root).outputs
     by_year: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
@@ -58,30 +57,57 @@ def write_index(manifest: Mapping[str, Any], root: Path | str | None = None) -> 
         links = [
             {"href": o, "label": _label(o)}
             for o in job.get("outputs") or []
-            if (outputs / o).exists() and not (o.endswith(".ipynb") and not o.endswith(".failed.ipynb"))
+            if (outputs / o).exists()
+            and not (o.endswith(".ipynb") and not o.endswith(".failed.ipynb"))
         ]
         by_year[int(job["year"])][unit].append(
             {
                 **job,
+                "name": report_name(str(job.get("notebook", ""))),
                 "status_label": STATUS_LABELS.get(status, status),
-                "links": sorted(links, key=lambda link: ["HTML", "PDF"].index(link["label"]) if link["label"] in ("HTML", "PDF") else 9),
+                "links": sorted(
+                    links,
+                    key=lambda link: (
+                        ["HTML", "PDF"].index(link["label"])
+                        if link["label"] in ("HTML", "PDF")
+                        else 9
+                    ),
+                ),
                 "error": job.get("error"),
             }
         )
     years = []
     for year in sorted(by_year, reverse=True):
         units = []
-        for unit in sorted(by_year[year], key=lambda u: (u != "gr", municipality_name(u) if u != "gr" else "")):
-            name = "Göteborgsregionen (regionala rapporter)" if unit == "gr" else municipality_name(unit)
-            units.append({"id": unit, "name": name, "jobs": sorted(by_year[year][unit], key=lambda j: j["notebook"])})
+        for unit in sorted(
+            by_year[year], key=lambda u: (u != "gr", municipality_name(u) if u != "gr" else "")
+        ):
+            name = (
+                "Göteborgsregionen (regionala rapporter)"
+                if unit == "gr"
+                else municipality_name(unit)
+            )
+            units.append(
+                {
+                    "id": unit,
+                    "name": name,
+                    "jobs": sorted(by_year[year][unit], key=lambda j: j["notebook"]),
+                }
+            )
         slides_dir = outputs / str(year) / "slides"
-        slides = [
-            {"href": p.relative_to(outputs).as_posix(), "name": p.name}
-            for p in sorted(slides_dir.glob("*.pptx"))
-        ] if slides_dir.is_dir() else []
+        slides = (
+            [
+                {"href": p.relative_to(outputs).as_posix(), "name": p.name}
+                for p in sorted(slides_dir.glob("*.pptx"))
+            ]
+            if slides_dir.is_dir()
+            else []
+        )
         years.append({"year": year, "units": units, "slides": slides})
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, keep_trailing_newline=True
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        keep_trailing_newline=True,
     )
     prov = manifest.get("provenance") or {}
     html = env.get_template("index.html.j2").render(
@@ -90,7 +116,7 @@ def write_index(manifest: Mapping[str, Any], root: Path | str | None = None) -> 
         source_line=manifest.get("source_line", ""),
         is_demo=prov.get("source") == "demo",
         updated_at=str(manifest.get("updated_at", "")).replace("T", " "),
-        version=manifest.get("fou_version", __version__),
+        version=manifest.get("fou_version") or package_version(),
     )
     html = re.sub(r"https?://", "", html)
     return write_text(outputs / "index.html", html)

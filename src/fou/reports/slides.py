@@ -21,7 +21,7 @@ written atomically.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from fou.core import sv
 from fou.core.atomic import write_with
 from fou.core.catalog import BETTER_LABELS, UNIT_LABELS, Catalog, load_catalog
 from fou.core.errors import ParameterError, one_of_message
@@ -40,59 +41,18 @@ if TYPE_CHECKING:
 
     from fou.data.dataset import Dataset
 
-__all__ = ["Facts", "build_deck", "default_output", "fmt_sv", "kpi_facts", "speaker_notes"]
+__all__ = ["Facts", "build_deck", "default_output", "kpi_facts", "speaker_notes"]
 
 #: Checks whose findings become caveats in the talmanus.
 CAVEAT_CHECKS: tuple[str, ...] = ("suppressed", "few_respondents", "low_response_rate", "jump")
-HIGHLIGHT = "#c0392b"
-BAR = "#5b7fa6"
-GR_LINE = "#222222"
-RIKET_LINE = "#e08a00"
 
 
-# --------------------------------------------------------------------------- formatting
-
-
-def fmt_sv(x: float | None, *, decimals: int = 1, sign: bool = False) -> str:
-    """Format a number the Swedish way (decimal comma, space between thousands).
-
-    Parameters
-    ----------
-    x
-        The number; NaN or None gives ``"saknas"``.
-    decimals
-        Decimals shown (none from 1 000 upwards; whole numbers without decimals).
-    sign
-        Show ``+`` for positive numbers.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> fmt_sv(12.34), fmt_sv(-0.25, decimals=2, sign=True), fmt_sv(250123.4)
-    ('12,3', '-0,25', '250 123')
-    """
-    if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x):
-        return "saknas"
-    xf = float(x)
-    d = 0 if abs(xf) >= 1000 else decimals
-    xf = round(xf, d) + 0.0
-    if xf.is_integer():
-        d = 0
-    text = f"{xf:{'+' if sign and xf != 0 else ''},.{d}f}"
-    return text.replace(",", " ").replace(".", ",")
+# --------------------------------------------------------------------------- wording
 
 
 def _diff_unit(unit: str) -> str:
     """Unit word for differences (percentage points for shares)."""
     return " procentenheter" if unit == "percent" else ""
-
-
-def _join(items: Sequence[str]) -> str:
-    items = [i for i in items if i]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
 
 
 # --------------------------------------------------------------------------- facts
@@ -342,14 +302,14 @@ def _focus(municipality: str | None) -> str | None:
 def _level_line(f: Facts) -> str:
     unit = UNIT_LABELS.get(f.unit, f.unit)
     if f.municipality is None:
-        lows, highs = _join(list(f.gr_min_names)), _join(list(f.gr_max_names))
+        lows, highs = sv.join(list(f.gr_min_names)), sv.join(list(f.gr_max_names))
         return (
-            f"Spridning i GR {f.year}: från {fmt_sv(f.gr_min)} ({lows}) till "
-            f"{fmt_sv(f.gr_max)} ({highs}); enhet: {unit}."
+            f"Spridning i GR {f.year}: från {sv.prose(f.gr_min)} ({lows}) till "
+            f"{sv.prose(f.gr_max)} ({highs}); enhet: {unit}."
         )
     if math.isnan(f.value):
         return f"Nivå: värdet för {f.municipality} saknas {f.year} ({f.missing_reason})."
-    text = f"Nivå: {f.municipality} har {fmt_sv(f.value)} ({unit}) {f.year}"
+    text = f"Nivå: {f.municipality} har {sv.prose(f.value)} ({unit}) {f.year}"
     if f.better == "neither":
         return text + f"; rangordnas inte ({BETTER_LABELS['neither']})."
     return text + f", plats {int(f.rank)} av {f.n_ranked} i GR ({BETTER_LABELS[f.better]})."
@@ -368,8 +328,8 @@ def _change_line(f: Facts) -> str:
             why = f"brukarundersökningen genomfördes inte {prev}"
         return f"Förändring sedan {prev}: kan inte anges ({why})."
     return (
-        f"Förändring sedan {prev}: {who} {fmt_sv(f.change, sign=True)}{_diff_unit(f.unit)} "
-        f"(från {fmt_sv(f.previous_value)})."
+        f"Förändring sedan {prev}: {who} {sv.prose(f.change, sign=True)}{_diff_unit(f.unit)} "
+        f"(från {sv.prose(f.previous_value)})."
     )
 
 
@@ -377,15 +337,15 @@ def _comparison_lines(f: Facts) -> list[str]:
     who = "GR-snittet" if f.municipality is None else f.municipality
     d = _diff_unit(f.unit)
     n_all = len(GR_MUNICIPALITIES)
-    lines = [f"GR-snitt: {fmt_sv(f.gr_mean)} (ovägt medel av {f.n_gr} av {n_all} kommuner)."]
+    lines = [f"GR-snitt: {sv.prose(f.gr_mean)} (ovägt medel av {f.n_gr} av {n_all} kommuner)."]
     if f.municipality is not None and not math.isnan(f.value):
-        lines.append(f"Skillnad mot GR-snittet: {who} {fmt_sv(f.diff_gr, sign=True)}{d}.")
+        lines.append(f"Skillnad mot GR-snittet: {who} {sv.prose(f.diff_gr, sign=True)}{d}.")
     if math.isnan(f.riket):
         lines.append("Riket: värde saknas.")
     else:
-        lines.append(f"Riket: {fmt_sv(f.riket)}.")
+        lines.append(f"Riket: {sv.prose(f.riket)}.")
         if not math.isnan(f.value):
-            lines.append(f"Skillnad mot riket: {who} {fmt_sv(f.diff_riket, sign=True)}{d}.")
+            lines.append(f"Skillnad mot riket: {who} {sv.prose(f.diff_riket, sign=True)}{d}.")
     return lines
 
 
@@ -417,61 +377,39 @@ def speaker_notes(facts: Facts) -> str:
 # --------------------------------------------------------------------------- chart
 
 
-def chart_figure(facts: Facts) -> Figure:
-    """Horizontal bar chart of the GR municipalities with GR mean and Riket lines.
+def chart_figure(facts: Facts, *, catalog: Catalog | None = None) -> Figure:
+    """Bars of the 13 with GR-snitt and Riket lines (:func:`fou.plotting.comparison_bar`).
 
     Parameters
     ----------
     facts
         Output of :func:`kpi_facts` (must have values: ``facts.missing`` False).
+    catalog
+        Key-figure catalogue (decimals, unit, direction).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
+    from fou.plotting import comparison_bar, new_figure
 
-    fig = Figure(figsize=(11, 5.4), dpi=100, layout="constrained")
-    ax = fig.subplots()
-    names = [b[1] for b in facts.bars][::-1]  # best/highest at the top
-    vals = np.array([b[2] for b in facts.bars][::-1], dtype=float)
-    colours = [HIGHLIGHT if b[0] == facts.municipality_id else BAR for b in facts.bars][::-1]
-    y = np.arange(len(names))
-    ax.barh(y, np.nan_to_num(vals, nan=0.0), color=colours, height=0.7)
-    for yi, v in zip(y, vals, strict=True):
-        label = "saknas" if np.isnan(v) else fmt_sv(v)
-        neg = bool(v < 0)
-        ax.text(
-            0 if np.isnan(v) else v, yi, f"{label} " if neg else f" {label}", va="center",
-            ha="right" if neg else "left", fontsize=10,
-            color="#666666" if np.isnan(v) else "#222222",
-            style="italic" if np.isnan(v) else "normal",
-        )  # fmt: skip
-    ax.set_yticks(y, names, fontsize=11)
-    for t, b in zip(ax.get_yticklabels(), facts.bars[::-1], strict=True):
-        if b[0] == facts.municipality_id:
-            t.set_fontweight("bold")
-            t.set_color(HIGHLIGHT)
-    if not math.isnan(facts.gr_mean):
-        gr_label = f"GR-snitt {fmt_sv(facts.gr_mean)}"
-        ax.axvline(facts.gr_mean, color=GR_LINE, ls="--", lw=1.5, label=gr_label)
-    if not math.isnan(facts.riket):
-        riket_label = f"Riket {fmt_sv(facts.riket)}"
-        ax.axvline(facts.riket, color=RIKET_LINE, ls=":", lw=2, label=riket_label)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_sv(v)))
-    ax.set_xlabel(UNIT_LABELS.get(facts.unit, facts.unit), fontsize=11)
-    finite = vals[np.isfinite(vals)]
-    refs = [v for v in (facts.gr_mean, facts.riket) if not np.isnan(v)]
-    top = max([*finite, *refs, 0.0])
-    low = min([*finite, *refs, 0.0])
-    ax.set_xlim(low * 1.18 if low < 0 else 0, top * 1.12 if top > 0 else 1)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="lower right", fontsize=10, frameon=False)
+    catalog = catalog or load_catalog()
+    data = pd.DataFrame(
+        {"kpi": facts.kpi, "year": facts.year,
+         "municipality_id": [b[0] for b in facts.bars], "value": [b[2] for b in facts.bars]}
+    )  # fmt: skip
+    fig, ax = new_figure((11, 5.4))
+    comparison_bar(
+        data, highlight=facts.municipality_id,
+        reference={"GR-snitt": facts.gr_mean, "Riket": facts.riket},
+        better=facts.better, decimals=catalog.decimals(facts.kpi), title="", catalog=catalog, ax=ax,
+    )  # fmt: skip
     return fig
 
 
-def write_chart(facts: Facts, directory: Path) -> tuple[Path, Path]:
+def write_chart(
+    facts: Facts, directory: Path, *, catalog: Catalog | None = None
+) -> tuple[Path, Path]:
     """Write the chart of *facts* as PNG and SVG into *directory* (atomically).
 
     Returns
@@ -480,7 +418,7 @@ def write_chart(facts: Facts, directory: Path) -> tuple[Path, Path]:
         ``(png, svg)``; file names ``<kpi>[_<municipality_id>].png/.svg``.
     """
     stem = facts.kpi + (f"_{facts.municipality_id}" if facts.municipality_id else "")
-    fig = chart_figure(facts)
+    fig = chart_figure(facts, catalog=catalog)
     png = write_with(directory / f"{stem}.png", lambda p: fig.savefig(p, format="png", dpi=150))
     svg = write_with(directory / f"{stem}.svg", lambda p: fig.savefig(p, format="svg"))
     return png, svg
@@ -662,6 +600,6 @@ def build_deck(
                 dataset.values, kpi=kpi, year=year, municipality=mid, catalog=catalog,
                 groups=dataset.groups, issues=issues,
             )  # fmt: skip
-            png = None if f.missing else write_chart(f, charts)[0]
+            png = None if f.missing else write_chart(f, charts, catalog=catalog)[0]
             _kpi_slide(prs, f, png=png, source_line=src)
     return write_with(out, lambda p: prs.save(str(p)))

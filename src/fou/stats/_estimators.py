@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as st
 
-from fou.core.errors import ParameterError, one_of_message
+from fou.core.errors import ParameterError, check_choice
 
 try:  # installed with scikit-learn/pingouin; optional here
     from threadpoolctl import threadpool_limits
@@ -63,13 +63,6 @@ _CHUNK_ELEMENTS = 2**21
 
 
 # --------------------------------------------------------------------------- checks
-
-
-def check_choice(value: object, accepted: Sequence[str], name: str) -> str:
-    """Return *value* if it is one of *accepted*, else raise :class:`ParameterError`."""
-    if not isinstance(value, str) or value not in accepted:
-        raise ParameterError(one_of_message(name, accepted, value))
-    return value
 
 
 def check_methods(method: str | Iterable[str]) -> tuple[str, ...]:
@@ -99,7 +92,8 @@ def check_n_resamples(value: object) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or int(value) < 1:
         raise ParameterError(
-            f"n_resamples måste vara ett positivt heltal (t.ex. 9999) eller None, men {value!r} angavs."
+            "n_resamples måste vara ett positivt heltal (t.ex. 9999) eller None, men "
+            f"{value!r} angavs."
         )
     return int(value)
 

@@ -50,16 +50,14 @@ import pandas as pd
 from scipy import stats as st
 from statsmodels.stats.multitest import multipletests
 
-from fou.core import registry
-from fou.core import tidy
-from fou.core.errors import ParameterError, one_of_message
+from fou.core import registry, sv, tidy
+from fou.core.errors import ParameterError, check_choice, one_of_message
 from fou.core.schema import require_analysis_columns
 from fou.stats._estimators import (
     ADJUST_LABELS,
     CI_VARIANTS,
     METHOD_LABELS,
     METHODS,
-    check_choice,
     check_methods,
     check_n_resamples,
     check_probability,
@@ -121,9 +119,13 @@ _SCOPE_KEYWORDS = ("gr", "all")
 _REASONS: dict[str, str] = {
     "no_pairs": "Inga kommuner har värden för båda nyckeltalen.",
     "few_pairs": "Färre än 3 par med värden: sambandet kan inte skattas.",
-    "constant": "Minst ett av nyckeltalen har samma värde i alla kommuner: sambandet kan inte skattas.",
+    "constant": (
+        "Minst ett av nyckeltalen har samma värde i alla kommuner: sambandet kan inte skattas."
+    ),
     "single_year": "Bara ett år med värden: sambandet inom kommun kan inte skattas.",
-    "no_within": "Ingen variation över åren inom kommunerna: sambandet inom kommun kan inte skattas.",
+    "no_within": (
+        "Ingen variation över åren inom kommunerna: sambandet inom kommun kan inte skattas."
+    ),
     "few_dof": "För få observationer för sambandet inom kommun.",
     "collinear": "Nyckeltalet förklaras helt av kontrollvariablerna: partiell korrelation saknas.",
 }
@@ -464,12 +466,6 @@ def _matrix(sel: pd.DataFrame, year: int, ids: Sequence[str], kpis: Sequence[str
 # --------------------------------------------------------------------------- result tables
 
 
-def _sv(x: float, decimals: int | None = 2) -> str:
-    """Format a number the Swedish way (decimal comma, minus sign); None: shortest form."""
-    text = f"{x:g}" if decimals is None else f"{x:.{decimals}f}"
-    return text.replace(".", ",").replace("-", "−")
-
-
 def _reason(n: int, r: float) -> str:
     if n == 0:
         return "no_pairs"
@@ -507,13 +503,13 @@ def _note(
         parts.append(f"Litet urval (n = {n} < {min_n}): tolka försiktigt.")
     if estimated and wide and not np.isnan(ci_low):
         parts.append(
-            f"Brett konfidensintervall ({_sv(ci_low)} till {_sv(ci_high)}, "
-            f"bredare än {_sv(max_ci_width)}): skattningen är osäker."
+            f"Brett konfidensintervall ({sv.number(ci_low, 2)} till {sv.number(ci_high, 2)}, "
+            f"bredare än {sv.number(max_ci_width, 2)}): skattningen är osäker."
         )
     if scope == "gr" and estimated and not np.isnan(rc):
         parts.append(
-            f"GR-13: med n = {n} krävs |r| ≥ {_sv(rc)} för p < {_sv(alpha, None)} före korrektion för "
-            "många test."
+            f"GR-13: med n = {n} krävs |r| ≥ {sv.number(rc, 2)} för p < "
+            f"{sv.number(alpha, sv.fewest_decimals([alpha]))} före korrektion för många test."
         )
     return " ".join(parts)
 

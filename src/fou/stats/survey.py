@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from fou.core import sv
 from fou.core.catalog import Catalog
 from fou.core.errors import DataNotFoundError, ParameterError, one_of_message
 from fou.core.registry import GR_MUNICIPALITIES, RIKET, resolve_municipalities
@@ -77,11 +78,6 @@ def _check_confidence(confidence: float, *, parameter: str = "confidence") -> fl
 def _z(confidence: float) -> float:
     """Two-sided standard-normal quantile for *confidence*."""
     return float(stats.norm.ppf(0.5 + confidence / 2.0))
-
-
-def _sv(number: float, fmt: str = ".3g") -> str:
-    """Format a number for Swedish text (decimal comma): 84.1 → ``"84,1"``."""
-    return format(number, fmt).replace(".", ",")
 
 
 def _level_label(confidence: float) -> str:
@@ -536,7 +532,7 @@ def _target(
                     f"Riket saknar värde för {kpi} {year}; ange target='vägt' "
                     "(respondentvägt riksmedel) eller ett tal i procent."
                 )
-            return p, f"Riket ({_sv(p)} %)"
+            return p, f"Riket ({sv.prose(p, 1)} %)"
         resp = cur[cur["kpi"] == respondents_kpi].set_index("municipality_id")["value"]
         both = pd.concat([val.rename("v"), resp.rename("n")], axis=1, join="inner").dropna()
         both = both[~both.index.str.startswith("00")]
@@ -545,7 +541,7 @@ def _target(
                 f"Inga kommuner har både värde och antal svarande för {kpi} {year}."
             )
         p = float((both["v"] * both["n"]).sum() / both["n"].sum())
-        return p, f"Vägt riksmedel ({_sv(p)} %, {len(both)} kommuner)"
+        return p, f"Vägt riksmedel ({sv.prose(p, 1)} %, {len(both)} kommuner)"
     if isinstance(target, bool):
         raise ParameterError(f"target måste vara 'riket', 'vägt' eller ett tal, inte {target!r}.")
     try:
@@ -554,7 +550,7 @@ def _target(
         raise ParameterError(
             f"target måste vara 'riket', 'vägt' eller ett tal i procent, men {target!r} angavs."
         ) from None
-    return p, f"Målvärde {_sv(p)} %"
+    return p, f"Målvärde {sv.prose(p, 1)} %"
 
 
 def _grid(respondents: np.ndarray, size: int) -> np.ndarray:
@@ -711,7 +707,7 @@ def funnel_data(
                 {
                     "n": grid.astype("int64"),
                     "confidence": c,
-                    "level": f"{_sv(c * 100, 'g')} %",
+                    "level": f"{sv.prose(c * 100, 1)} %",
                     "lower": glo * 100.0,
                     "upper": ghi * 100.0,
                 }
@@ -727,7 +723,7 @@ def funnel_data(
     if dispersion > OVERDISPERSION_NOTE_ABOVE:
         note = (
             "Kommunerna skiljer sig mer än slumpen förklarar "
-            f"(spridningskvot {_sv(dispersion, '.1f')}, förväntat omkring 1): fler hamnar "
+            f"(spridningskvot {sv.number(dispersion, 1)}, förväntat omkring 1): fler hamnar "
             "utanför gränserna än nivån anger, och gränserna visar bara den slumpmässiga "
             "osäkerheten."
         )

@@ -1,0 +1,179 @@
+"""The manifest ``outputs/manifest.json``: every job's inputs, outcome and files.
+
+One :class:`Entry` per job. The input hash covers what a report depends on
+(notebook source, parameters, data snapshot, package version), so an
+unchanged job is skipped on the next run. The manifest is the only place a
+job becomes JSON; everywhere else it is a :class:`~fou.batch.plan.Job` and an
+:class:`Entry`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from fou.batch.plan import Job
+from fou.core.atomic import write_text
+from fou.core.version import package_version
+from fou.core.vocabulary import FAILED_STATUSES, STATUSES
+
+MANIFEST_NAME = "manifest.json"
+
+
+def input_hash(job: Job) -> str:
+    """sha256 of notebook source + parameters + data snapshot + package version."""
+    h = hashlib.sha256()
+    h.update(job.notebook_path.read_bytes())
+    h.update(json.dumps(job.parameters, sort_keys=True, default=str).encode())
+    h.update(job.provenance.snapshot_id.encode())
+    h.update(",".join(job.provenance.local_files).encode())
+    h.update(package_version().encode())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One job in the manifest.
+
+    Attributes
+    ----------
+    id, notebook, municipality_id, year
+        What the job is (see :class:`~fou.batch.plan.Job`).
+    parameters
+        The notebook parameters it ran with.
+    input_hash
+        :func:`input_hash` of the job.
+    snapshot_id, source_line, is_demo
+        The data the report was computed from.
+    status
+        One of :data:`fou.core.vocabulary.STATUSES`.
+    duration_s
+        Seconds the job took (0 when skipped).
+    outputs
+        Files written, relative to ``outputs/``.
+    error
+        Why it failed (Swedish), or None.
+    finished_at
+        ISO time the job finished.
+    """
+
+    id: str
+    notebook: str
+    municipality_id: str | None
+    year: int
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    input_hash: str = ""
+    snapshot_id: str = ""
+    source_line: str = ""
+    is_demo: bool = False
+    status: str = "failed"
+    duration_s: float = 0.0
+    outputs: tuple[str, ...] = ()
+    error: str | None = None
+    finished_at: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        """True when the job did not produce its report."""
+        return self.status in FAILED_STATUSES
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as written to ``manifest.json``."""
+        d = asdict(self)
+        d["parameters"] = dict(self.parameters)
+        d["outputs"] = list(self.outputs)
+        return d
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> Entry | None:
+        """An entry read back (None for a record that is not one)."""
+        try:
+            known = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
+            known["outputs"] = tuple(known.get("outputs") or ())
+            known["year"] = int(known["year"])
+            if known.get("status") not in STATUSES:
+                known["status"] = "failed"
+            return cls(**known)
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    @classmethod
+    def planned(cls, job: Job, *, input_hash: str) -> Entry:
+        """The entry of a job before it runs."""
+        return cls(
+            id=job.id,
+            notebook=job.notebook,
+            municipality_id=job.municipality_id,
+            year=job.year,
+            parameters=job.parameters,
+            input_hash=input_hash,
+            snapshot_id=job.provenance.snapshot_id,
+            source_line=job.provenance.source_line(),
+            is_demo=job.provenance.is_demo,
+        )
+
+    def with_result(self, **changes: Any) -> Entry:
+        """A copy with the outcome filled in."""
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The manifest: the provenance of the last run and every job ever recorded."""
+
+    entries: tuple[Entry, ...] = ()
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+    source_line: str = ""
+    updated_at: str = ""
+    fou_version: str = ""
+
+    def by_id(self) -> dict[str, Entry]:
+        """Entries by job id."""
+        return {e.id: e for e in self.entries}
+
+    def merged(self, entries: Iterable[Entry], **fields: Any) -> Manifest:
+        """This manifest with *entries* replacing those with the same ids (sorted by id)."""
+        merged = {**self.by_id(), **{e.id: e for e in entries}}
+        return replace(self, entries=tuple(merged[k] for k in sorted(merged)), **fields)
+
+    def to_json(self) -> dict[str, Any]:
+        """The manifest as written to disk."""
+        return {
+            "fou_version": self.fou_version,
+            "updated_at": self.updated_at,
+            "provenance": dict(self.provenance),
+            "source_line": self.source_line,
+            "jobs": [e.to_json() for e in self.entries],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Manifest:
+        """A manifest read back (records that are not entries are dropped)."""
+        entries = [Entry.from_json(d) for d in data.get("jobs") or [] if isinstance(d, Mapping)]
+        return cls(
+            entries=tuple(e for e in entries if e is not None),
+            provenance=dict(data.get("provenance") or {}),
+            source_line=str(data.get("source_line") or ""),
+            updated_at=str(data.get("updated_at") or ""),
+            fou_version=str(data.get("fou_version") or ""),
+        )
+
+
+def read_manifest(outputs: Path) -> Manifest:
+    """Read ``outputs/manifest.json`` (an empty manifest if it is missing or unreadable)."""
+    path = outputs / MANIFEST_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Manifest()
+    return Manifest.from_json(data) if isinstance(data, dict) else Manifest()
+
+
+def write_manifest(outputs: Path, manifest: Manifest) -> Path:
+    """Write the manifest atomically."""
+    text = json.dumps(manifest.to_json(), ensure_ascii=False, indent=2) + "\n"
+    return write_text(outputs / MANIFEST_NAME, text)

@@ -1,0 +1,237 @@
+"""The context of one report: which data, which municipality, which year, which comparison.
+
+Every notebook opens with::
+
+    from fou.reports import open_report
+    ctx = open_report(kommun=kommun, ar=ar, jamforelse=jamforelse, datakalla=datakalla,
+                      namespace=globals())
+
+:func:`open_report` checks the parameters (Swedish
+:class:`~fou.core.errors.ParameterError` messages that name the parameter and
+what is accepted), loads the data set, decides the year once (the latest year
+with values when ``ar`` is None) and shows the header: the provenance line
+and, for demo data, a red banner. The header also carries the facts the batch
+runner and the export check and print (:data:`~fou.reports.display.REPORT_MIME`):
+the year, the municipality and the provenance the notebook actually used.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+from fou.core import registry
+from fou.core.catalog import Catalog, load_catalog
+from fou.core.errors import ParameterError
+from fou.core.vocabulary import COMPARISON, DATA_SOURCE, MUNICIPALITY, PARAMETERS, YEAR
+from fou.data.dataset import Dataset, load_dataset
+from fou.reports import parameters
+from fou.reports.display import REPORT_MIME
+
+_UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything a report computes from.
+
+    Attributes
+    ----------
+    dataset, catalog
+        The loaded data set and the key-figure catalogue.
+    municipality_id, municipality
+        Resolved id and name (None in the regional report).
+    year
+        The year the report is about.
+    comparison
+        One of :data:`fou.core.registry.COMPARISONS`.
+    """
+
+    dataset: Dataset
+    catalog: Catalog
+    municipality_id: str | None
+    municipality: str | None
+    year: int
+    comparison: str = "gr"
+
+    @property
+    def values(self) -> pd.DataFrame:
+        """The tidy values table."""
+        return self.dataset.values
+
+    @property
+    def groups(self) -> pd.DataFrame:
+        """Group membership of the data set."""
+        return self.dataset.groups
+
+    @property
+    def source(self) -> str:
+        """The provenance line for captions (``Källa: Kolada …`` or the demo label)."""
+        return self.dataset.provenance.source_line()
+
+    @property
+    def is_demo(self) -> bool:
+        """True for demo data."""
+        return self.dataset.is_demo
+
+    @property
+    def comparison_label(self) -> str:
+        """The comparison in Swedish."""
+        return registry.COMPARISON_LABELS[self.comparison]
+
+    @cached_property
+    def municipal_ids(self) -> list[str]:
+        """Ids of the municipalities (not regions or Riket) in the data."""
+        ids = self.values["municipality_id"].astype(str)
+        return sorted(set(ids[~ids.str.startswith("00")]))
+
+    def title(self, kpi: str) -> str:
+        """The key figure's title as Kolada writes it (the id for unknown ids)."""
+        if kpi in set(self.catalog.kpis["kpi"]):
+            return self.catalog.title(kpi)
+        return self.dataset.kpi_titles.get(kpi, kpi)
+
+    def parameters(self) -> dict[str, Any]:
+        """The report's parameters (as the notebook received them, resolved)."""
+        out: dict[str, Any] = {
+            MUNICIPALITY: self.municipality_id,
+            YEAR: self.year,
+            COMPARISON: self.comparison,
+            DATA_SOURCE: self.dataset.provenance.source,
+        }
+        if self.municipality_id is None:
+            out.pop(MUNICIPALITY)
+        return out
+
+
+def _set_style() -> None:
+    import matplotlib
+
+    try:
+        from IPython import get_ipython
+
+        inside = get_ipython() is not None
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        inside = False
+    if not inside:
+        matplotlib.use("Agg")
+
+
+def open_report(
+    *,
+    kommun: Any = _UNSET,
+    ar: int | str | None = None,
+    jamforelse: str = "gr",
+    datakalla: str = "auto",
+    namespace: Mapping[str, Any] | None = None,
+    show_header: bool = True,
+) -> ReportContext:
+    """Check the notebook parameters, load the data and show the header.
+
+    Parameters
+    ----------
+    kommun
+        Municipality id (four characters, as text: ``"0114"``) or name. Leave
+        out for the regional report (then the parameter is not accepted).
+    ar
+        Year to describe; None for the latest year with values.
+    jamforelse
+        One of :data:`fou.core.registry.COMPARISONS`.
+    datakalla
+        ``auto``, ``kolada`` or ``demo``.
+    namespace
+        The notebook's ``globals()``, for the unknown-parameter check.
+    show_header
+        Display the header (provenance, demo banner).
+
+    Returns
+    -------
+    ReportContext
+
+    Raises
+    ------
+    ParameterError
+        Unknown municipality, year without data, unknown comparison or data
+        source, or an unknown (misspelt) parameter.
+    """
+    known = [n for n in PARAMETERS if n != MUNICIPALITY or kommun is not _UNSET]
+    parameters.check_injected_parameters(namespace, known)
+    source = parameters.check_source(datakalla)
+    comparison = parameters.check_comparison(jamforelse)
+    mid = None if kommun is _UNSET else parameters.check_municipality(kommun)
+    ds = load_dataset(source)
+    year = ds.latest_year() if ar is None else ds.check_year(ar, parameter=YEAR)
+    if mid is not None:
+        name = registry.municipality_name(mid)
+        has = ds.values[(ds.values["municipality_id"] == mid) & ds.values["value"].notna()]
+        if has.empty:
+            raise ParameterError(
+                f"{MUNICIPALITY}: {name} ({mid}) har inga värden i datamängden "
+                f"({ds.provenance.source_line()})."
+            )
+        if comparison == "liknande" and not registry.similar_group(mid, ds.groups)[2]:
+            raise ParameterError(
+                f"{COMPARISON}: datamängden saknar gruppen 'Liknande kommuner äldreomsorg' för "
+                f"{name}; välj 'gr', 'riket' eller 'region'."
+            )
+    _set_style()
+    ctx = ReportContext(
+        dataset=ds,
+        catalog=load_catalog(),
+        municipality_id=mid,
+        municipality=registry.municipality_name(mid) if mid else None,
+        year=year,
+        comparison=comparison,
+    )
+    if show_header:
+        from IPython.display import display
+
+        display(Header(ctx))
+    return ctx
+
+
+@dataclass(frozen=True)
+class Header:
+    """The report's header in JupyterLab (the export writes its own; this one carries the facts)."""
+
+    context: ReportContext
+
+    def facts(self) -> dict[str, Any]:
+        """What the batch runner checks and the export prints."""
+        ctx = self.context
+        return {
+            "year": ctx.year,
+            "municipality_id": ctx.municipality_id,
+            "comparison": ctx.comparison,
+            "parameters": ctx.parameters(),
+            "provenance": ctx.dataset.provenance.to_dict(),
+        }
+
+    def to_html(self) -> str:
+        """Demo banner (if any), the report's subject and the provenance line."""
+        ctx = self.context
+        parts = []
+        if ctx.is_demo:
+            parts.append(
+                '<div class="demo-banner" style="background:#b00020;color:white;padding:8px 12px;'
+                'font-weight:bold">DEMODATA: syntetiska värden, inte verkliga resultat. '
+                "Får inte citeras eller spridas som resultat.</div>"
+            )
+        who = f"{ctx.municipality} ({ctx.municipality_id}) · " if ctx.municipality else ""
+        parts.append(
+            f"<p><b>{html.escape(who)}år {ctx.year} · jämförelse: "
+            f"{html.escape(ctx.comparison_label)}</b><br>{html.escape(ctx.source)}</p>"
+        )
+        local = ctx.dataset.provenance.local_files
+        if local:
+            parts.append(f"<p>Lokala inlämningar: {html.escape(', '.join(local))}</p>")
+        return "\n".join(parts)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        data = {"text/html": self.to_html(), "text/plain": "", REPORT_MIME: self.facts()}
+        return data, {"fou_role": "header"}

@@ -1,0 +1,348 @@
+"""What a report shows: tables, charts and notes as objects that display themselves.
+
+Report functions (:mod:`fou.reports.profile` and the others) *return* these
+objects instead of printing, so a test can read a table's rows or a chart's
+caption, and a notebook cell shows them simply by ending with one (or by
+:func:`show` in a loop):
+
+* :class:`Table` – raw values plus typed :class:`Column` s. Rendered as an
+  HTML table whose every number goes through :mod:`fou.core.sv` (decimal comma,
+  true minus, years as text, counts as integers, p-values as ``<0,001``);
+  missing values are a dash, never 0. The same table travels with the
+  notebook as JSON (:data:`TABLE_MIME`), which the export turns into an Excel
+  sheet with numbers stored as numbers.
+* :class:`Chart` – a matplotlib figure drawn by :mod:`fou.plotting` with its
+  caption and source line, embedded as a PNG.
+* :class:`Note` – a paragraph (``info``, ``warning``) in Swedish.
+
+Nothing here computes statistics.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fou.core import sv
+from fou.core.errors import ParameterError, one_of_message
+
+#: MIME type of the machine-readable copy of a displayed table (read by the export).
+TABLE_MIME = "application/vnd.fou.table+json"
+#: MIME type of the report header's facts (year, municipality, provenance).
+REPORT_MIME = "application/vnd.fou.report+json"
+
+#: How a column's values are written.
+KINDS: tuple[str, ...] = ("text", "number", "signed", "integer", "year", "pvalue", "percent")
+#: Pixel width of report figures at the PNG resolution (about the text width of A4).
+PNG_DPI = 150
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a :class:`Table`.
+
+    Parameters
+    ----------
+    name
+        Column in the table's data.
+    label
+        Swedish header.
+    kind
+        One of :data:`KINDS`: ``text``, ``number``, ``signed`` (with ``+``),
+        ``integer`` (counts), ``year``, ``pvalue``, ``percent``.
+    decimals
+        Digits after the comma for ``number``/``signed``/``percent``: an int,
+        or the name of a data column that holds each row's decimals (for
+        tables whose rows are different key figures).
+    wrap
+        Text that may wrap (long names, comments); numbers never wrap.
+    """
+
+    name: str
+    label: str
+    kind: str = "text"
+    decimals: int | str = 1
+    wrap: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ParameterError(one_of_message("kind", KINDS, self.kind))
+
+    @property
+    def numeric(self) -> bool:
+        """True for columns of numbers (right-aligned, stored as numbers in Excel)."""
+        return self.kind not in ("text", "year")
+
+    def decimals_for(self, row: Mapping[str, Any]) -> int:
+        """The decimals of this column in *row*."""
+        if isinstance(self.decimals, str):
+            d = row.get(self.decimals)
+            return 1 if sv.is_missing(d) else int(d)
+        return self.decimals
+
+    def format(self, value: Any, row: Mapping[str, Any]) -> str:
+        """*value* as the reader sees it."""
+        if sv.is_missing(value):
+            return sv.MISSING
+        if self.kind == "text":
+            return str(value)
+        if self.kind == "year":
+            return sv.year(value)
+        if self.kind == "integer":
+            return sv.integer(value)
+        if self.kind == "pvalue":
+            return sv.pvalue(value)
+        d = self.decimals_for(row)
+        if self.kind == "signed":
+            return sv.signed(value, d)
+        if self.kind == "percent":
+            return sv.percent(value, d)
+        return sv.number(value, d)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-able cell: numbers as numbers, missing as None."""
+    if sv.is_missing(value):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(float(value)) else None
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table for reviewers.
+
+    Parameters
+    ----------
+    data
+        The values (numbers as numbers, missing as NaN).
+    columns
+        What is shown, in order.
+    caption
+        Swedish caption (what, where, when).
+    name
+        Short name (the Excel sheet's name).
+    notes
+        Lines under the table (footnotes, full titles).
+    highlight
+        Column of booleans marking rows to emphasise (e.g. the report's municipality).
+    """
+
+    data: pd.DataFrame
+    columns: tuple[Column, ...]
+    caption: str = ""
+    name: str = ""
+    notes: tuple[str, ...] = ()
+    highlight: str | None = None
+
+    def __post_init__(self) -> None:
+        missing = [c.name for c in self.columns if c.name not in self.data.columns]
+        if missing:
+            raise ParameterError(
+                f"Tabellen {self.name or self.caption!r} saknar kolumnerna {', '.join(missing)}."
+            )
+
+    @property
+    def labels(self) -> list[str]:
+        """The Swedish headers."""
+        return [c.label for c in self.columns]
+
+    def text(self) -> pd.DataFrame:
+        """The table as the reader sees it: formatted strings under the Swedish headers."""
+        rows = self.data.to_dict("records")
+        return pd.DataFrame(
+            [[c.format(r[c.name], r) for c in self.columns] for r in rows],
+            columns=self.labels,
+            dtype=object,
+        )
+
+    def to_html(self) -> str:
+        """A self-contained ``<table>`` (with caption and notes)."""
+        out = ['<div class="table-wrap"><table class="fou-table">']
+        if self.caption:
+            out.append(f"<caption>{html.escape(self.caption)}</caption>")
+        head = "".join(
+            f'<th class="{_classes(c)}" scope="col">{html.escape(c.label)}</th>'
+            for c in self.columns
+        )
+        out.append(f"<thead><tr>{head}</tr></thead><tbody>")
+        rows = self.data.to_dict("records")
+        for r in rows:
+            mark = self.highlight is not None and bool(r.get(self.highlight))
+            cells = "".join(
+                f'<td class="{_classes(c)}">{html.escape(c.format(r[c.name], r))}</td>'
+                for c in self.columns
+            )
+            out.append(f'<tr class="highlight">{cells}</tr>' if mark else f"<tr>{cells}</tr>")
+        out.append("</tbody></table>")
+        for note in self.notes:
+            out.append(f'<p class="table-note">{html.escape(note)}</p>')
+        out.append("</div>")
+        return "".join(out)
+
+    def to_json(self) -> dict[str, Any]:
+        """The machine-readable copy (:data:`TABLE_MIME`): labels, kinds and raw values."""
+        return {
+            "name": self.name,
+            "caption": self.caption,
+            "columns": [{"label": c.label, "kind": c.kind} for c in self.columns],
+            "rows": [
+                [_plain(r[c.name]) for c in self.columns] for r in self.data.to_dict("records")
+            ],
+            "notes": list(self.notes),
+        }
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {
+            "text/html": self.to_html(),
+            "text/plain": self.caption or self.name,
+            TABLE_MIME: self.to_json(),
+        }
+
+
+def _classes(column: Column) -> str:
+    classes = [column.kind]
+    if column.numeric:
+        classes.append("num")
+    if column.wrap:
+        classes.append("wrap")
+    return " ".join(classes)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure with its caption and source line.
+
+    Parameters
+    ----------
+    figure
+        A matplotlib figure made with :func:`fou.plotting.new_figure` (not
+        through pyplot, so the notebook shows it once, here).
+    caption
+        What the figure shows and how to read it.
+    source
+        The data source line (``Källa: Kolada …`` or the demo label).
+    name
+        Short name (file name when saved).
+    """
+
+    figure: Any
+    caption: str = ""
+    source: str = ""
+    name: str = ""
+    alt: str = ""
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes."""
+        buf = io.BytesIO()
+        self.figure.savefig(buf, format="png", dpi=PNG_DPI, facecolor="white")
+        return buf.getvalue()
+
+    def to_html(self) -> str:
+        """``<figure>`` with the image as a data URI and the caption."""
+        data = base64.b64encode(self.png()).decode("ascii")
+        alt = html.escape(self.alt or self.caption, quote=True)
+        parts = [f'<figure class="fou-chart"><img src="data:image/png;base64,{data}" alt="{alt}">']
+        if self.caption or self.source:
+            parts.append("<figcaption>")
+            if self.caption:
+                parts.append(html.escape(self.caption))
+            if self.source:
+                parts.append(f'<br><span class="source">{html.escape(self.source)}</span>')
+            parts.append("</figcaption>")
+        parts.append("</figure>")
+        return "".join(parts)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {"text/html": self.to_html(), "text/plain": self.caption or self.name}
+
+
+NOTE_KINDS: tuple[str, ...] = ("info", "warning", "missing")
+
+
+@dataclass(frozen=True)
+class Note:
+    """A short paragraph for the reader (plain text; ``**bold**`` is not interpreted).
+
+    Parameters
+    ----------
+    text
+        Swedish text; several paragraphs as a tuple.
+    kind
+        ``info`` (plain), ``warning`` (a callout) or ``missing`` (why something is absent).
+    """
+
+    text: str | tuple[str, ...] = ""
+    kind: str = "info"
+    items: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.kind not in NOTE_KINDS:
+            raise ParameterError(one_of_message("kind", NOTE_KINDS, self.kind))
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        """The paragraphs."""
+        items = (self.text,) if isinstance(self.text, str) else tuple(self.text)
+        return tuple(p for p in items if p)
+
+    def to_html(self) -> str:
+        """The note as HTML."""
+        body = "".join(f"<p>{html.escape(p)}</p>" for p in self.paragraphs)
+        if self.items:
+            body += "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in self.items) + "</ul>"
+        css = {"info": "note", "warning": "callout warning", "missing": "callout missing"}[
+            self.kind
+        ]
+        return f'<div class="{css}">{body}</div>'
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {"text/html": self.to_html(), "text/plain": "\n".join(self.paragraphs)}
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading for a section a loop creates (e.g. one per key figure).
+
+    It gets an ASCII id so that the report's table of contents links to it.
+    """
+
+    text: str
+    level: int = 3
+
+    def to_html(self) -> str:
+        """``<hN id="…">``."""
+        n = self.level
+        return f'<h{n} id="{sv.slug(self.text)}">{html.escape(self.text)}</h{n}>'
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {"text/html": self.to_html(), "text/plain": self.text}
+
+
+Block = Table | Chart | Note | Heading
+
+
+def show(*items: Block | Iterable[Block] | None) -> None:
+    """Display tables, charts, notes and headings (lists of them too) in the notebook."""
+    from IPython.display import display
+
+    for item in items:
+        if item is None:
+            continue
+        if isinstance(item, (Table, Chart, Note, Heading)):
+            display(item)
+        else:
+            show(*item)

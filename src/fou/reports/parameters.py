@@ -1,0 +1,91 @@
+"""Checking a notebook's parameters before anything is computed.
+
+papermill injects the parameters it is given as a cell whose code starts with
+``# Parameters``. A misspelt name (``-p komun 1480``) would be silently
+ignored, so :func:`check_injected_parameters` reads the kernel's input history
+(``In`` in the notebook's ``globals()``), parses the injected cell(s) and
+refuses names the notebook does not declare. Outside IPython (no ``In``) the
+check is skipped. The batch runner checks the same names before it starts a
+job (:mod:`fou.batch.plan`); this check catches papermill run by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from fou.core import registry
+from fou.core.errors import ParameterError, check_choice
+from fou.core.vocabulary import COMPARISON, DATA_SOURCE, DATA_SOURCES, MUNICIPALITY, assigned_names
+
+#: Marks the cell papermill injects.
+INJECTED_MARK = "# Parameters"
+
+
+def injected_names(history: Sequence[Any]) -> list[str]:
+    """Names assigned in papermill's injected cells of an IPython input history."""
+    names: list[str] = []
+    for src in history:
+        if not isinstance(src, str) or not src.lstrip().startswith(INJECTED_MARK):
+            continue
+        try:
+            names += list(assigned_names(src))
+        except SyntaxError:
+            continue
+    return list(dict.fromkeys(names))
+
+
+def check_injected_parameters(namespace: Mapping[str, Any] | None, known: Iterable[str]) -> None:
+    """Refuse parameters papermill injected that the notebook does not declare.
+
+    Parameters
+    ----------
+    namespace
+        The notebook's ``globals()``; its ``In`` (IPython input history) is
+        searched for papermill's ``# Parameters`` cells. A global
+        ``_fou_parameter_names`` adds accepted names.
+    known
+        The notebook's parameter names.
+
+    Raises
+    ------
+    ParameterError
+        An injected name is unknown.
+    """
+    if not namespace:
+        return
+    accepted = set(known) | set(namespace.get("_fou_parameter_names", ()) or ())
+    history = namespace.get("In")
+    if not isinstance(history, Sequence):
+        return
+    unknown = [n for n in injected_names(history) if n not in accepted]
+    if unknown:
+        raise ParameterError(
+            f"Okänd parameter {', '.join(repr(n) for n in unknown)}. Notebooken tar emot "
+            f"{', '.join(repr(n) for n in sorted(accepted))} (stavning utan å/ä/ö, t.ex. 'ar')."
+        )
+
+
+def check_source(datakalla: Any) -> str:
+    """The data source parameter, checked."""
+    return str(check_choice(datakalla, DATA_SOURCES, DATA_SOURCE))
+
+
+def check_comparison(jamforelse: Any) -> str:
+    """The comparison parameter, checked."""
+    return str(check_choice(jamforelse, registry.COMPARISONS, COMPARISON))
+
+
+def check_municipality(kommun: Any) -> str:
+    """The municipality parameter: a municipality (not a region or Riket), as its id."""
+    if kommun is None:
+        raise ParameterError(
+            f"{MUNICIPALITY} måste anges (kommunkod som text, t.ex. '1480', eller namn)."
+        )
+    mid = registry.resolve_municipality(kommun, parameter=MUNICIPALITY)
+    if mid.startswith("00"):
+        raise ParameterError(
+            f"{MUNICIPALITY}: {mid} ({registry.municipality_name(mid)}) är en region eller riket, "
+            "inte en kommun."
+        )
+    return mid
