@@ -9,11 +9,11 @@ STAMP  := $(VENV)/.installed
 KERNEL := $(VENV)/share/jupyter/kernels/fou/kernel.json
 export MPLBACKEND := Agg
 
-.PHONY: setup reports data test bench lab clean-outputs help
+.PHONY: setup reports data test lint typecheck bench lab clean-outputs help
 
 help:
 	@echo "make reports  - installera, förbered data och skapa alla rapporter"
-	@echo "make test     - installera och kör testerna"
+	@echo "make test     - installera och kör testerna (med ruff och mypy)"
 	@echo "make lab      - öppna JupyterLab på notebooks/"
 	@echo "make bench    - mät batchkörningen (benchmarks/)"
 
@@ -41,7 +41,15 @@ reports: setup
 	$(FOU) slides
 	$(FOU) run parameters/gr.yaml
 
-test: setup
+# Lint (ruff, import order included), formatting, types (mypy on src/), then the tests.
+lint: setup
+	$(VENV)/bin/ruff check --output-format concise src tests benchmarks
+	$(VENV)/bin/ruff format --check --quiet src tests benchmarks
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+test: lint typecheck
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 bench: setup

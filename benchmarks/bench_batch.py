@@ -29,18 +29,17 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _jobs(root: Path, notebooks: list[str] | None, n_municipalities: int):
-    from fou.batch.run import load_batch, plan_jobs
-    from fou.data.dataset import load_dataset
+    from fou.batch import load_batch, plan_jobs
     from fou.core.registry import GR_MUNICIPALITIES
+    from fou.data.dataset import load_dataset
 
     ds = load_dataset("demo", root=root)
     batch = load_batch(REPO / "parameters" / "gr.yaml", notebooks_dir=REPO / "notebooks")
     jobs = plan_jobs(
         batch,
-        dataset_years=ds.years,
+        dataset=ds,
         municipalities=list(GR_MUNICIPALITIES[:n_municipalities]),
         notebooks=notebooks,
-        source="demo",
     )
     return [j for j in jobs if j.municipality_id is not None]
 
@@ -64,10 +63,10 @@ def run_plain(jobs, work: Path) -> float:
 
 def run_fou(jobs, root: Path, workers: int) -> tuple[float, dict[str, int]]:
     """(b)/(c): the workbench's runner with export and index."""
-    from fou.batch.run import run_jobs
+    from fou.batch import run_jobs
 
     start = time.perf_counter()
-    result = run_jobs(jobs, workers=workers, root=root, progress=False, source="demo")
+    result = run_jobs(jobs, workers=workers, root=root)
     return time.perf_counter() - start, result.counts()
 
 

@@ -82,7 +82,7 @@ def load_values(
         present = set(values["kpi"])
         if len(years) == n_years and all(k in present for k in kpis):
             return values, years, "fou.data.demo.generate_demo_values()"
-    except Exception as exc:  # noqa: BLE001 - the demo module may be unfinished
+    except Exception as exc:
         print(f"(demodata används inte: {type(exc).__name__}: {exc})")
     years = list(range(2016, 2016 + n_years))
     return local_synthetic(kpis, years), years, "lokal syntetisk generator"

@@ -44,3 +44,40 @@ def test_atomic_directory_swaps_only_when_complete(tmp_path):
         raise RuntimeError
     assert (target / "values.parquet").read_text() == "v1"
     assert sorted(os.listdir(tmp_path)) == ["processed"]
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def _mode(path) -> int:
+    return os.stat(path).st_mode & 0o777
+
+
+def test_written_files_and_directories_are_readable_by_others(tmp_path, umask_022):
+    target = write_text(tmp_path / "rapport.html", "text")
+    assert _mode(target) == 0o644
+    assert _mode(write_with(tmp_path / "bild.png", lambda p: p.write_bytes(b"png"))) == 0o644
+    with atomic_directory(tmp_path / "processed") as d:
+        (d / "values.parquet").write_text("v")
+    assert _mode(tmp_path / "processed") == 0o755
+
+
+def test_replacing_a_file_keeps_its_permissions(tmp_path, umask_022):
+    target = write_text(tmp_path / "index.html", "v1")
+    os.chmod(target, 0o640)
+    write_text(target, "v2")
+    assert _mode(target) == 0o640 and target.read_text() == "v2"
+
+
+def test_a_strict_umask_is_respected(tmp_path):
+    old = os.umask(0o077)
+    try:
+        assert _mode(write_text(tmp_path / "privat.txt", "x")) == 0o600
+    finally:
+        os.umask(old)

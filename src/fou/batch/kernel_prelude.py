@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from typing import Any
+from typing import Any, cast
 
 #: Modules imported once per kernel so that every notebook finds them loaded.
 WARM_MODULES: tuple[str, ...] = (
@@ -79,7 +79,9 @@ def prepare(workdir: str) -> None:
         warnings.simplefilter("ignore")
         matplotlib.rcParams.update(_baseline["rc"])
         pd.reset_option("all")
-    warnings.filters[:] = _baseline["warnings"]
+    # typeshed declares ``warnings.filters`` a Sequence; at runtime it is the list
+    # the warnings machinery reads, and it has to be replaced in place.
+    cast("list[Any]", warnings.filters)[:] = _baseline["warnings"]
     mutated = getattr(warnings, "_filters_mutated", None)
     if mutated is not None:  # forget the "once" registries, as a fresh kernel has none
         mutated()

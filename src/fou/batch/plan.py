@@ -25,7 +25,14 @@ from fou.batch import notebooks as nbs
 from fou.batch.spec import Batch
 from fou.core import registry
 from fou.core.errors import ParameterError, one_of_message
-from fou.core.vocabulary import COMPARISON, DATA_SOURCE, MUNICIPALITY, RESERVED_PARAMETERS, YEAR
+from fou.core.vocabulary import (
+    COMPARISON,
+    COMPARISONS,
+    DATA_SOURCE,
+    MUNICIPALITY,
+    RESERVED_PARAMETERS,
+    YEAR,
+)
 from fou.data.dataset import Dataset
 from fou.data.provenance import Provenance
 
@@ -270,10 +277,10 @@ def plan_jobs(
 
     params = dict(batch.parameters)
     comparison = str(params.pop(COMPARISON, "gr"))
-    if comparison not in registry.COMPARISONS:
+    if comparison not in COMPARISONS:
         raise ParameterError(
             f"{batch.path}: nyckeln 'parameters': "
-            + one_of_message(COMPARISON, registry.COMPARISONS, comparison)
+            + one_of_message(COMPARISON, COMPARISONS, comparison)
         )
 
     declared_by = {

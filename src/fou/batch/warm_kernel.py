@@ -61,7 +61,7 @@ class WarmKernelEngine(NBClientEngine):
     """
 
     @classmethod
-    def execute_managed_notebook(  # type: ignore[override]
+    def execute_managed_notebook(
         cls,
         nb_man: Any,
         kernel_name: str,

@@ -26,10 +26,10 @@ def _year_span(first: int | None, last: int | None, default: tuple[int, int]) ->
     (2012, 2026)
     """
     span = default[1] - default[0]
-    if first is None and last is None:
-        return default
     if first is None:
-        return last - span, last  # type: ignore[operator]
+        if last is None:
+            return default
+        return last - span, last
     return first, default[1] if last is None else last
 
 

@@ -3,6 +3,11 @@
 Everything the workbench writes goes through these helpers: the content is
 written to a temporary file in the target's directory, flushed to disk, and
 renamed over the target (``os.replace`` is atomic on POSIX and Windows).
+
+Files and directories get the permissions the user's umask gives a new file
+(``0644``/``0755`` with the usual umask 022), so reviewers on a shared drive or
+web server can read the reports. A file that replaces another keeps the old
+file's permissions.
 """
 
 from __future__ import annotations
@@ -10,10 +15,30 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+_UMASK_LOCK = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process's umask (read without changing it for longer than a moment)."""
+    with _UMASK_LOCK:
+        mask = os.umask(0o077)
+        os.umask(mask)
+    return mask
+
+
+def _file_mode(target: Path) -> int:
+    """Mode for *target*: the replaced file's, else what the umask gives a new file."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~current_umask()
 
 
 @contextlib.contextmanager
@@ -37,6 +62,7 @@ def atomic_path(target: Path | str, *, overwrite: bool = True) -> Iterator[Path]
     target.parent.mkdir(parents=True, exist_ok=True)
     if not overwrite and target.exists():
         raise FileExistsError(f"{target} finns redan och skrivs aldrig över.")
+    mode = _file_mode(target)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -44,6 +70,7 @@ def atomic_path(target: Path | str, *, overwrite: bool = True) -> Iterator[Path]
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        tmp.chmod(mode)  # mkstemp makes the file private (0600)
         if overwrite:
             os.replace(tmp, target)
         else:
@@ -110,6 +137,7 @@ def atomic_directory(target: Path | str) -> Iterator[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
+        tmp.chmod(0o777 & ~current_umask())  # mkdtemp makes the directory private (0700)
         yield tmp
         old = None
         if target.exists():

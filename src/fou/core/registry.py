@@ -1,5 +1,8 @@
 """Municipalities, regions, GR membership and comparison groups.
 
+The comparisons themselves (:data:`COMPARISONS`, :data:`COMPARISON_LABELS`) are
+vocabulary, defined in :mod:`fou.core.vocabulary`.
+
 The registry ships with the package (``data/municipalities.csv``: all 290
 municipalities, the 21 regions and Riket, with Kolada ids and names). Names
 resolve case-insensitively and Unicode-normalised (NFC), but accents stay
@@ -25,8 +28,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from fou.core.errors import ParameterError, one_of_message
+from fou.core.errors import ParameterError, check_choice, one_of_message
 from fou.core.paths import PACKAGE_DATA
+from fou.core.vocabulary import COMPARISONS
 
 RIKET = "0000"
 GR_GROUP_ID = "G96190"
@@ -46,13 +50,6 @@ SIMILAR_GROUP_IDS: Mapping[str, str] = {
     "1407": "G176764",
 }  # fmt: skip
 
-COMPARISONS: tuple[str, ...] = ("gr", "liknande", "riket", "region")
-COMPARISON_LABELS: Mapping[str, str] = {
-    "gr": "GR-snitt (ovägt medel)",
-    "liknande": "Liknande kommuner äldreomsorg",
-    "riket": "Riket",
-    "region": "Regionen",
-}
 
 #: Columns of a group-membership table (one row per group and member).
 GROUP_COLUMNS: tuple[str, ...] = ("group_id", "title", "municipality_id")
@@ -257,8 +254,7 @@ def comparison_members(
     -------
     list of str
     """
-    if comparison not in COMPARISONS:
-        raise ParameterError(one_of_message("jämförelse", COMPARISONS, comparison))
+    check_choice(comparison, COMPARISONS, "jämförelse")
     if comparison == "gr":
         return list(GR_MUNICIPALITIES)
     if comparison == "riket":

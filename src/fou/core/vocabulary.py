@@ -36,6 +36,16 @@ PARAMETER_LABELS: Mapping[str, str] = {
 #: Parameters the batch sets from the job itself; a batch file may not set them.
 RESERVED_PARAMETERS: tuple[str, ...] = (MUNICIPALITY, YEAR, DATA_SOURCE)
 
+#: What a municipality can be compared with.
+COMPARISONS: tuple[str, ...] = ("gr", "liknande", "riket", "region")
+#: Swedish labels of the comparisons.
+COMPARISON_LABELS: Mapping[str, str] = {
+    "gr": "GR-snitt (ovägt medel)",
+    "liknande": "Liknande kommuner äldreomsorg",
+    "riket": "Riket",
+    "region": "Regionen",
+}
+
 #: Data sources a notebook or command can ask for.
 DATA_SOURCES: tuple[str, ...] = ("auto", "kolada", "demo")
 #: Swedish labels of the data sources.

@@ -870,10 +870,16 @@ def _plant(values: pd.DataFrame, cat: Catalog) -> pd.DataFrame:
             i = _locate(out, kpi, mid, year)
             out.loc[i, "value"] = fn(float(out.loc[i, "value"]))
 
+    def scaled(factor: float) -> Callable[[float], float]:
+        return lambda v: round(v * factor, 4)
+
+    def replaced(new: float) -> Callable[[float], float]:
+        return lambda v: new
+
     for kpi, mid, year, factor in _JUMPS:
-        edit(kpi, mid, year, lambda v, f=factor: round(v * f, 4))
+        edit(kpi, mid, year, scaled(factor))
     for kpi, mid, year, new in _OUT_OF_RANGE:
-        edit(kpi, mid, year, lambda v, x=new: x)
+        edit(kpi, mid, year, replaced(new))
     for kpi, mid, year in _NEGATIVE_COSTS:
         edit(kpi, mid, year, lambda v: -abs(v))
     for kpi, mid, year in _EXTRA_SUPPRESSED:

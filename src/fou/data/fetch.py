@@ -428,7 +428,7 @@ def _result(
         n_deleted=tables.n_deleted,
         n_kpis=len(with_rows),
         n_municipalities=int(values["municipality_id"].nunique()),
-        years=tuple(manifest["years"]),  # type: ignore[arg-type]
+        years=tuple(manifest["years"]),
         seconds=seconds,
         missing_kpis=tuple(k for k in kpi_ids if k not in found_meta),
         kpis_without_values=tuple(k for k in kpi_ids if k not in with_rows),

@@ -13,7 +13,7 @@ import re
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -29,6 +29,9 @@ from fou.core.atomic import write_with
 from fou.core.catalog import Catalog, load_catalog
 from fou.core.errors import FouError, ParameterError, one_of_message
 from fou.core.registry import GR_MUNICIPALITIES, municipality_name, resolve_municipality
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 # --------------------------------------------------------------------------- palette and theme
 
@@ -64,7 +67,7 @@ CMAP_DIVERGING = "RdBu_r"
 CMAP_SEQUENTIAL = "mako"
 
 #: Matplotlib settings every plot is drawn with.
-THEME: dict[str, Any] = {
+THEME: dict[RcKeyType, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Arial", "Liberation Sans", "sans-serif"],
     "font.size": 9.5,
@@ -136,7 +139,7 @@ def new_figure(
     Examples
     --------
     >>> fig, axes = new_figure((8, 3), ncols=2)
-    >>> len(axes), fig.get_figwidth()
+    >>> len(axes), float(fig.get_figwidth())
     (2, 8.0)
     """
     with mpl.rc_context(THEME):
@@ -145,7 +148,7 @@ def new_figure(
     return fig, axes
 
 
-def style_axes(ax: Axes, *, grid: str | None = None) -> None:
+def style_axes(ax: Axes, *, grid: Literal["x", "y", "both"] | None = None) -> None:
     """Hide the top and right spines; optional light grid on ``"x"``, ``"y"`` or ``"both"``."""
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -176,7 +179,8 @@ class SwedishFormatter(ticker.Formatter):
         self._decimals = 0
 
     def set_locs(self, locs: Sequence[float]) -> None:
-        super().set_locs(locs)
+        # matplotlib's stub says list[float]; the axis passes an ndarray, stored as given.
+        super().set_locs(cast("list[float]", locs))
         self._decimals = sv.fewest_decimals([float(v) for v in locs if np.isfinite(v)])
 
     def __call__(self, x: float, pos: int | None = None) -> str:
@@ -466,7 +470,7 @@ def best_corner(ax: Axes, x: np.ndarray, y: np.ndarray, *, avoid: Sequence[str] 
 def corner_text(ax: Axes, text: str, *, loc: str, gid: str, **kwargs: Any) -> Any:
     """Write *text* in a corner of *ax* on a light box."""
     x, y, ha, va = _CORNERS[loc]
-    style = {
+    style: dict[str, Any] = {
         "fontsize": 8.5,
         "color": PALETTE["text"],
         "bbox": {
@@ -540,7 +544,8 @@ def _renderer(fig: Figure) -> Any:
     canvas = fig.canvas
     if hasattr(canvas, "get_renderer"):
         return canvas.get_renderer()
-    return fig._get_renderer()  # pragma: no cover - non-Agg canvases
+    # Figure._get_renderer is private and missing from matplotlib's stubs.
+    return fig._get_renderer()  # type: ignore[attr-defined]  # pragma: no cover - non-Agg canvases
 
 
 def _root(fig: Figure | SubFigure | Axes) -> Figure:
@@ -548,10 +553,10 @@ def _root(fig: Figure | SubFigure | Axes) -> Figure:
         fig = fig.figure
     while isinstance(fig, SubFigure):
         fig = fig.figure
-    return fig  # type: ignore[return-value]
+    return fig
 
 
-def finish_figure(fig: Figure | Axes, *, source: str, fontsize: float = 7.5) -> Figure:
+def finish_figure(fig: Figure | SubFigure | Axes, *, source: str, fontsize: float = 7.5) -> Figure:
     """Add the source line ("Källa: Kolada, hämtat …" or "Demodata …") bottom left.
 
     The line replaces an earlier one, is wrapped to the figure's width, and

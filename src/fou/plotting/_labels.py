@@ -73,11 +73,11 @@ def _points_inside(box: np.ndarray, pts: np.ndarray, pad: float) -> int:
 
 def place_labels(
     ax: Axes,
-    x: Sequence[float],
-    y: Sequence[float],
+    x: Sequence[float] | np.ndarray,
+    y: Sequence[float] | np.ndarray,
     texts: Sequence[str],
     *,
-    obstacles: tuple[Sequence[float], Sequence[float]] | None = None,
+    obstacles: tuple[Sequence[float] | np.ndarray, Sequence[float] | np.ndarray] | None = None,
     color: str | Sequence[str] = PALETTE["text"],
     fontsize: float = 8,
     offset: float = 4.0,
@@ -132,8 +132,8 @@ def place_labels(
     bounds = np.array([axbox.x0, axbox.y0, axbox.x1, axbox.y1])
 
     sizes = []
-    for t, c, w in zip(texts, colors, weights, strict=True):
-        probe = ax.text(0, 0, t, fontsize=fontsize, fontweight=w, color=c)
+    for t, c, wt in zip(texts, colors, weights, strict=True):
+        probe = ax.text(0, 0, t, fontsize=fontsize, fontweight=wt, color=c)
         bb = probe.get_window_extent(renderer)
         sizes.append((bb.width, bb.height))
         probe.remove()

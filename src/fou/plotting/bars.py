@@ -171,7 +171,7 @@ def comparison_bar(
     style_axes(ax, grid="x")
     ypos = np.arange(n)
     colors = [PALETTE["highlight"] if h else PALETTE["bar"] for h in is_hl]
-    st = {"height": 0.72, "zorder": 2, "linewidth": 0}
+    st: dict[str, Any] = {"height": 0.72, "zorder": 2, "linewidth": 0}
     st.update(kwargs)
     idx = np.flatnonzero(okv)
     if idx.size:

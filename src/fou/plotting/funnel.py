@@ -329,7 +329,8 @@ def funnel_plot(
         loc = best_corner(ax, n_pts, v_pts)
         corner_text(ax, msg, loc=loc, gid=MISSING_GID, color=PALETTE["muted"], fontsize=8)
         taken.append(loc)
-    ax.legend(loc=best_corner(ax, n_pts, v_pts, avoid=taken), fontsize=8)
+    # best_corner gives one of the corner names as a str; the stub's loc wants the Literal.
+    ax.legend(loc=best_corner(ax, n_pts, v_pts, avoid=taken), fontsize=8)  # type: ignore[call-overload]
     if note:
         ax.annotate(
             wrap(note, 110), xy=(0, 0), xycoords="axes fraction", xytext=(0, -34),

@@ -243,7 +243,7 @@ def correlation_heatmap(
     style.update(kwargs)
     _heatmap(frame, mask=upper | missing | diagonal, ax=ax, **style)
     n_missing = _hatch_missing(ax, missing)
-    for i in np.flatnonzero(np.diag(diagonal)):
+    for i in np.flatnonzero(np.diag(diagonal)).tolist():
         ax.add_patch(
             Rectangle(
                 (i, i),
@@ -260,8 +260,9 @@ def correlation_heatmap(
             i + 0.5, i + 0.5, col_k[i], ha="center", va="center", gid="diagonal",
             fontsize=_annot_size(side) - 0.5, color=PALETTE["muted"], zorder=2,
         )  # fmt: skip
-    if ax.collections and getattr(ax.collections[0], "colorbar", None) is not None:
-        ax.collections[0].colorbar.ax.yaxis.set_major_formatter(SwedishFormatter())
+    cbar = getattr(ax.collections[0], "colorbar", None) if ax.collections else None
+    if cbar is not None:
+        cbar.ax.yaxis.set_major_formatter(SwedishFormatter())
     ax.tick_params(axis="both", length=0)
     ax.set_xticklabels(ax.get_xticklabels(), rotation=45, ha="right")
     ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
@@ -461,8 +462,9 @@ def quality_heatmap(
     style.update(kwargs)
     _heatmap(frame, mask=missing, ax=ax, **style)
     n_missing = _hatch_missing(ax, missing)
-    if ax.collections and getattr(ax.collections[0], "colorbar", None) is not None:
-        ax.collections[0].colorbar.ax.yaxis.set_major_formatter(SwedishFormatter())
+    cbar = getattr(ax.collections[0], "colorbar", None) if ax.collections else None
+    if cbar is not None:
+        cbar.ax.yaxis.set_major_formatter(SwedishFormatter())
     ax.tick_params(axis="both", length=0)
     ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
     ax.set_xticklabels(ax.get_xticklabels(), rotation=0 if n_cols <= 12 else 90)

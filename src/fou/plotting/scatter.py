@@ -174,7 +174,8 @@ def scatter_labelled(
         corner_text(ax, note, loc=loc, gid=MISSING_GID, color=PALETTE["muted"], fontsize=8)
         taken.append(loc)
     if rest.any() or (ok & is_focus).any():
-        ax.legend(loc=best_corner(ax, xs, ys, avoid=taken), fontsize=8)
+        # best_corner gives one of the corner names as a str; the stub's loc wants the Literal.
+        ax.legend(loc=best_corner(ax, xs, ys, avoid=taken), fontsize=8)  # type: ignore[call-overload]
     return _finish(ax, source)
 
 

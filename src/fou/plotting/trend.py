@@ -206,7 +206,11 @@ def trend_plot(
     if isinstance(not_run, str):
         if not_run != "auto":
             raise ParameterError(f"{func}: not_run måste vara en lista med år, 'auto' eller None.")
-        nr = list(cat.survey_not_run) if (cat is not None and bool(row["survey"])) else []
+        nr = (
+            list(cat.survey_not_run)
+            if (cat is not None and row is not None and bool(row["survey"]))
+            else []
+        )
     else:
         nr = _years_list(not_run, func=func)
     nr = [y for y in nr if full and full[0] <= y <= full[-1]]

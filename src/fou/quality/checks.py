@@ -24,7 +24,7 @@ gender
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -189,8 +189,8 @@ def completeness_cells(
     *,
     catalog: Catalog | None = None,
     municipalities: Iterable[str] | None = None,
-    years: Iterable[int] | None = None,
-    expected_years: Iterable[int] | None = None,
+    years: int | Iterable[int] | None = None,
+    expected_years: int | Iterable[int] | None = None,
     gender: str | None = "T",
 ) -> pd.DataFrame:
     """The expected grid (catalogue key figures × municipalities × years), classified.
@@ -1142,7 +1142,7 @@ def check_stale(
 
 
 #: The implementation of each declared check, by name.
-IMPLEMENTATIONS = {
+IMPLEMENTATIONS: dict[str, Callable[..., pd.DataFrame]] = {
     "completeness": check_completeness,
     "suppression": check_suppression,
     "range": check_range,

@@ -28,7 +28,14 @@ import pandas as pd
 from fou.core import registry
 from fou.core.catalog import Catalog, load_catalog
 from fou.core.errors import ParameterError
-from fou.core.vocabulary import COMPARISON, DATA_SOURCE, MUNICIPALITY, PARAMETERS, YEAR
+from fou.core.vocabulary import (
+    COMPARISON,
+    COMPARISON_LABELS,
+    DATA_SOURCE,
+    MUNICIPALITY,
+    PARAMETERS,
+    YEAR,
+)
 from fou.data.dataset import Dataset, load_dataset
 from fou.reports import parameters
 from fou.reports.display import REPORT_MIME
@@ -49,7 +56,7 @@ class ReportContext:
     year
         The year the report is about.
     comparison
-        One of :data:`fou.core.registry.COMPARISONS`.
+        One of :data:`fou.core.vocabulary.COMPARISONS`.
     """
 
     dataset: Dataset
@@ -82,7 +89,7 @@ class ReportContext:
     @property
     def comparison_label(self) -> str:
         """The comparison in Swedish."""
-        return registry.COMPARISON_LABELS[self.comparison]
+        return COMPARISON_LABELS[self.comparison]
 
     @cached_property
     def municipal_ids(self) -> list[str]:
@@ -141,7 +148,7 @@ def open_report(
     ar
         Year to describe; None for the latest year with values.
     jamforelse
-        One of :data:`fou.core.registry.COMPARISONS`.
+        One of :data:`fou.core.vocabulary.COMPARISONS`.
     datakalla
         ``auto``, ``kolada`` or ``demo``.
     namespace

@@ -85,7 +85,7 @@ class Column:
         """The decimals of this column in *row*."""
         if isinstance(self.decimals, str):
             d = row.get(self.decimals)
-            return 1 if sv.is_missing(d) else int(d)
+            return 1 if d is None or sv.is_missing(d) else int(d)
         return self.decimals
 
     def format(self, value: Any, row: Mapping[str, Any]) -> str:

@@ -38,6 +38,7 @@ from fou.core.atomic import write_text, write_with
 from fou.core.version import package_version
 from fou.core.vocabulary import (
     COMPARISON,
+    COMPARISON_LABELS,
     DATA_SOURCE,
     DATA_SOURCE_LABELS,
     MUNICIPALITY,
@@ -142,7 +143,7 @@ def _parameter_value(name: str, value: Any) -> str:
     if name == MUNICIPALITY and isinstance(value, str):
         return f"{registry.municipality_name(value)} ({value})"
     if name == COMPARISON:
-        return registry.COMPARISON_LABELS.get(str(value), str(value))
+        return COMPARISON_LABELS.get(str(value), str(value))
     if name == DATA_SOURCE:
         return DATA_SOURCE_LABELS.get(str(value), str(value))
     return str(value)

@@ -60,25 +60,22 @@ def write_index(manifest: Mapping[str, Any], root: Path | str | None = None) -> 
             if (outputs / o).exists()
             and not (o.endswith(".ipynb") and not o.endswith(".failed.ipynb"))
         ]
-        by_year[int(job["year"])][unit].append(
-            {
-                **job,
-                "name": report_name(str(job.get("notebook", ""))),
-                "status_label": STATUS_LABELS.get(status, status),
-                "links": sorted(
-                    links,
-                    key=lambda link: (
-                        ["HTML", "PDF"].index(link["label"])
-                        if link["label"] in ("HTML", "PDF")
-                        else 9
-                    ),
+        record: dict[str, Any] = {
+            **job,
+            "name": report_name(str(job.get("notebook", ""))),
+            "status_label": STATUS_LABELS.get(status, status),
+            "links": sorted(
+                links,
+                key=lambda link: (
+                    ["HTML", "PDF"].index(link["label"]) if link["label"] in ("HTML", "PDF") else 9
                 ),
-                "error": job.get("error"),
-            }
-        )
-    years = []
+            ),
+            "error": job.get("error"),
+        }
+        by_year[int(job["year"])][unit].append(record)
+    years: list[dict[str, Any]] = []
     for year in sorted(by_year, reverse=True):
-        units = []
+        units: list[dict[str, Any]] = []
         for unit in sorted(
             by_year[year], key=lambda u: (u != "gr", municipality_name(u) if u != "gr" else "")
         ):

@@ -16,7 +16,14 @@ from typing import Any
 
 from fou.core import registry
 from fou.core.errors import ParameterError, check_choice
-from fou.core.vocabulary import COMPARISON, DATA_SOURCE, DATA_SOURCES, MUNICIPALITY, assigned_names
+from fou.core.vocabulary import (
+    COMPARISON,
+    COMPARISONS,
+    DATA_SOURCE,
+    DATA_SOURCES,
+    MUNICIPALITY,
+    assigned_names,
+)
 
 #: Marks the cell papermill injects.
 INJECTED_MARK = "# Parameters"
@@ -73,7 +80,7 @@ def check_source(datakalla: Any) -> str:
 
 def check_comparison(jamforelse: Any) -> str:
     """The comparison parameter, checked."""
-    return str(check_choice(jamforelse, registry.COMPARISONS, COMPARISON))
+    return str(check_choice(jamforelse, COMPARISONS, COMPARISON))
 
 
 def check_municipality(kommun: Any) -> str:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from fou.core import registry, sv
-from fou.plotting import funnel_plot, new_figure, short_title, trend_plot
+from fou.plotting import funnel_plot, new_figure, no_data, short_title, trend_plot
 from fou.reports.context import ReportContext
 from fou.reports.display import Chart, Column, Table
 from fou.stats import (
@@ -102,9 +102,14 @@ def index_trend_chart(ctx: ReportContext, idx: pd.DataFrame) -> Chart:
     fig, axes = new_figure((11, 3.8), ncols=2, sharey=True)
     for ax, area in zip(axes, AREAS, strict=True):
         data, band = _area_trend(ctx, idx, area)
+        if not data["value"].notna().any():
+            no_data(ax, f"Inget index för {area}")
+            ax.set_title(sv.capitalise(area))
+            continue
+        has_own = data.loc[data["series_kind"] == "kommun", "value"].notna().any()
         trend_plot(
-            data, highlight=ctx.municipality, band=band, band_label="GR: lägsta–högsta",
-            not_run=list(ctx.catalog.survey_not_run), breaks=None,
+            data, highlight=ctx.municipality if has_own else "GR-snitt", band=band,
+            band_label="GR: lägsta–högsta", not_run=list(ctx.catalog.survey_not_run), breaks=None,
             title=sv.capitalise(area), y_label="Index (0 = riket)", ax=ax,
         )  # fmt: skip
         ax.axhline(0, color="grey", lw=0.8, ls="--", zorder=1)

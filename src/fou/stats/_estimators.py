@@ -163,7 +163,9 @@ def correlation(x: np.ndarray, y: np.ndarray, method: str) -> float:
     return float(np.clip(r, -1.0, 1.0))
 
 
-def complete_pairs(x: Sequence[float], y: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+def complete_pairs(
+    x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Drop the pairs where *x* or *y* is missing (pairwise deletion)."""
     xa = np.asarray(x, dtype=float).ravel()
     ya = np.asarray(y, dtype=float).ravel()
@@ -190,8 +192,8 @@ def t_pvalue(r: np.ndarray | float, dof: np.ndarray | float) -> np.ndarray:
 
 
 def fisher_ci_arrays(
-    r: np.ndarray | float,
-    n: np.ndarray | float,
+    r: np.ndarray | Sequence[float] | float,
+    n: np.ndarray | Sequence[float] | float,
     *,
     confidence: float = 0.95,
     variant: str = "pearson",
@@ -226,7 +228,7 @@ def ci_variant(method: str) -> str:
     return "spearman" if method == "spearman" else "pearson"
 
 
-def min_significant_r_array(n: np.ndarray | float, alpha: float) -> np.ndarray:
+def min_significant_r_array(n: np.ndarray | Sequence[float] | float, alpha: float) -> np.ndarray:
     """Smallest |r| with two-sided t-test p < *alpha*: ``t_c / sqrt(n − 2 + t_c²)``."""
     n = np.asarray(n, dtype=float)
     dof = n - 2.0
@@ -504,7 +506,7 @@ def _run_work(
             w = np.asarray(blocks[g.block], dtype=float)
             xraw = w[g.rows, g.i]
             yraw = w[np.ix_(g.rows, g.js)]
-            live = ~is_constant(yraw)
+            live = ~np.asarray(is_constant(yraw))  # yraw is 2-D: one flag per column
             if is_constant(xraw) or not live.any():
                 continue  # r stays NaN: a constant series has no correlation
             yraw = yraw[:, live]

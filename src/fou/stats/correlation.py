@@ -272,9 +272,10 @@ def permutation_pvalue(
     0.002777777777777778
     """
     method = check_choice(method, METHODS, "method")
-    n_resamples = check_n_resamples(n_resamples)
-    if n_resamples is None:
+    checked = check_n_resamples(n_resamples)
+    if checked is None:
         raise ParameterError("n_resamples måste vara ett positivt heltal, t.ex. 9999.")
+    n_resamples = checked
     seed = check_seed(seed)
     xa, ya = complete_pairs(x, y)
     m = xa.size
@@ -871,13 +872,16 @@ def gr_vs_national(
     >>> res[["n_gr", "n_riket"]].iloc[0].tolist()
     [13, 290]
     """
-    common = {
-        "kpis": kpis, "adjust": adjust, "year": year, "method": method, "alpha": alpha,
-        "n_resamples": n_resamples, "seed": seed, "gender": gender, "min_n": min_n,
-        "max_ci_width": max_ci_width,
-    }  # fmt: skip
-    gr = association_screen(values, municipalities="gr", **common)
-    riket = association_screen(values, municipalities="all", **common)
+
+    def screen(municipalities: str) -> pd.DataFrame:
+        return association_screen(
+            values, municipalities=municipalities, kpis=kpis, adjust=adjust, year=year,
+            method=method, alpha=alpha, n_resamples=n_resamples, seed=seed, gender=gender,
+            min_n=min_n, max_ci_width=max_ci_width,
+        )  # fmt: skip
+
+    gr = screen("gr")
+    riket = screen("all")
     if not wide:
         return pd.concat([gr, riket], ignore_index=True)
     keys = ["x", "y", "year", "method"]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -646,10 +646,16 @@ def funnel_data(
     year = _check_year(year)
     if method not in FUNNEL_METHODS:
         raise ParameterError(one_of_message("method", FUNNEL_METHODS, method))
-    levels = [confidence] if np.ndim(confidence) == 0 else list(confidence)  # type: ignore[arg-type]
-    if not levels:
+    # np.ndim tells one level (also a NumPy scalar or 0-d array) from a sequence of
+    # levels; mypy cannot narrow on it, hence the cast.
+    given: list[Any]
+    if np.ndim(confidence) == 0:
+        given = [confidence]
+    else:
+        given = list(cast("Sequence[float]", confidence))
+    if not given:
         raise ParameterError("confidence är tom: ange minst en nivå, t.ex. 0.95.")
-    levels = sorted({_check_confidence(c) for c in levels})
+    levels = sorted({_check_confidence(c) for c in given})
     if isinstance(grid_size, bool) or not isinstance(grid_size, (int, np.integer)) or grid_size < 2:
         raise ParameterError(f"grid_size måste vara ett heltal ≥ 2, men {grid_size!r} angavs.")
     row = _survey_row(catalog, kpi)

@@ -1,0 +1,52 @@
+"""Opening a report (fou.reports.context): parameters checked, the year decided once, the header."""
+
+from __future__ import annotations
+
+import pytest
+
+from fou.core.errors import ParameterError
+from fou.reports.context import Header, open_report
+from fou.reports.display import REPORT_MIME
+from fou.reports.parameters import check_injected_parameters
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"kommun": "Atlantis"}, "okänd kommun 'Atlantis'"),
+        ({"kommun": 1440}, "Menade du '1440'"),
+        ({"kommun": "0000"}, "region eller riket"),
+        ({"kommun": None}, "kommun måste anges"),
+        ({"kommun": "1440", "ar": 1990}, "1990 finns inte i datamängden"),
+        ({"kommun": "1440", "jamforelse": "norden"}, "jamforelse måste vara ett av"),
+        ({"kommun": "1440", "datakalla": "excel"}, "datakalla måste vara ett av"),
+    ],
+)
+def test_bad_parameters_say_what_is_accepted(project, kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        open_report(datakalla=kwargs.pop("datakalla", "demo"), show_header=False, **kwargs)
+
+
+def test_year_defaults_to_the_latest_with_values_and_header_records_the_facts(project):
+    ctx = open_report(kommun="Ale", datakalla="demo", show_header=False)
+    assert (ctx.municipality_id, ctx.municipality, ctx.year) == ("1440", "Ale", 2025)
+    data, meta = Header(ctx)._repr_mimebundle_()
+    facts = data[REPORT_MIME]
+    assert facts["year"] == 2025 and facts["municipality_id"] == "1440"
+    assert facts["provenance"]["source"] == "demo"
+    assert meta == {"fou_role": "header"}
+    assert "DEMODATA" in data["text/html"]
+
+
+def test_regional_report_has_no_municipality(project):
+    ctx = open_report(ar=2024, datakalla="demo", show_header=False)
+    assert ctx.municipality_id is None and ctx.year == 2024
+    assert "kommun" not in ctx.parameters()
+
+
+def test_misspelt_injected_parameter_is_refused():
+    history = ["", "# Parameters\nkomun = '1441'\nar = 2024\n"]
+    with pytest.raises(ParameterError, match="Okänd parameter 'komun'"):
+        check_injected_parameters({"In": history}, ["kommun", "ar", "jamforelse", "datakalla"])
+    check_injected_parameters({"In": history, "_fou_parameter_names": ["komun"]}, ["ar"])
+    check_injected_parameters({}, ["ar"])  # outside IPython: nothing to check

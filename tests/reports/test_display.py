@@ -1,0 +1,88 @@
+"""How tables, charts and notes look (fou.reports.display)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from fou.core.errors import ParameterError
+from fou.plotting import new_figure
+from fou.reports.display import TABLE_MIME, Chart, Column, Heading, Note, Table
+
+MINUS = "\u2212"
+
+
+@pytest.fixture
+def table() -> Table:
+    data = pd.DataFrame(
+        {
+            "name": ["Ale", "Tjörn", "Öckerö"],
+            "year": [2022, 2022, 2022],
+            "value": [15.25, -1234.5, math.nan],
+            "respondents": [566.0, 12.0, math.nan],
+            "p": [0.0000003, 0.0194, 0.5],
+            "decimals": [1, 0, 1],
+            "mine": [True, False, False],
+        }
+    )
+    columns = (
+        Column("name", "Kommun"),
+        Column("year", "År", "year"),
+        Column("value", "Värde", "number", "decimals"),
+        Column("respondents", "Svarande", "integer"),
+        Column("p", "p (Holm)", "pvalue"),
+    )
+    return Table(data, columns, caption="Test 2022", name="Test", highlight="mine")
+
+
+def test_what_the_reader_sees(table):
+    shown = table.text()
+    assert list(shown.columns) == ["Kommun", "År", "Värde", "Svarande", "p (Holm)"]
+    assert shown.to_dict("records") == [
+        {"Kommun": "Ale", "År": "2022", "Värde": "15,3", "Svarande": "566", "p (Holm)": "<0,001"},
+        {"Kommun": "Tjörn", "År": "2022", "Värde": f"{MINUS}1\u00a0235", "Svarande": "12",
+         "p (Holm)": "0,019"},
+        {"Kommun": "Öckerö", "År": "2022", "Värde": "–", "Svarande": "–", "p (Holm)": "0,500"},
+    ]  # fmt: skip
+
+
+def test_html_marks_numbers_and_the_highlighted_row(table):
+    html = table.to_html()
+    assert "<caption>Test 2022</caption>" in html
+    assert '<td class="number num">15,3</td>' in html
+    assert html.count('<tr class="highlight">') == 1
+    assert "2 022" not in html and "2\u00a0022" not in html
+
+
+def test_json_copy_keeps_numbers_as_numbers(table):
+    copy = table._repr_mimebundle_()[TABLE_MIME]
+    assert copy["columns"][2] == {"label": "Värde", "kind": "number"}
+    assert copy["rows"][0] == ["Ale", 2022, 15.25, 566.0, 3e-07]
+    assert copy["rows"][2][2] is None  # missing is empty, never 0
+
+
+def test_unknown_column_or_kind_is_refused():
+    with pytest.raises(ParameterError, match="saknar kolumnerna"):
+        Table(pd.DataFrame({"a": [1]}), (Column("b", "B"),))
+    with pytest.raises(ParameterError, match="kind måste vara ett av"):
+        Column("a", "A", "money")
+
+
+def test_chart_embeds_a_png_with_caption_and_source():
+    fig, ax = new_figure((3, 2))
+    ax.plot([1, 2], [1, 2])
+    html = Chart(fig, "En linje.", source="Demodata").to_html()
+    assert html.startswith('<figure class="fou-chart"><img src="data:image/png;base64,')
+    assert '<figcaption>En linje.<br><span class="source">Demodata</span></figcaption>' in html
+
+
+def test_note_and_heading():
+    note = Note("Värdet saknas.", kind="missing", items=("Ale", "Tjörn"))
+    assert note.to_html() == (
+        '<div class="callout missing"><p>Värdet saknas.</p><ul><li>Ale</li><li>Tjörn</li></ul></div>'
+    )
+    assert Heading("Kvalitet och säkerhet").to_html() == (
+        '<h3 id="Kvalitet-och-sakerhet">Kvalitet och säkerhet</h3>'
+    )

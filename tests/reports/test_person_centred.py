@@ -1,0 +1,37 @@
+"""Personcentrering (fou.reports.person_centred): no chart bridges a year without the survey."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.collections import PolyCollection
+
+from fou.reports import person_centred
+
+
+def test_index_trend_breaks_at_the_year_without_survey(ale):
+    idx = person_centred.index(ale)
+    chart = person_centred.index_trend_chart(ale, idx)
+    ax = chart.figure.axes[0]
+    series = [ln for ln in ax.get_lines() if str(ln.get_gid()).startswith("serie:")]
+    assert series, "the municipality and the GR mean are drawn"
+    for line in series:
+        x = np.asarray(line.get_xdata(), dtype=float)
+        y = np.asarray(line.get_ydata(), dtype=float)
+        assert 2021 in x and np.isnan(y[list(x).index(2021)]), line.get_label()
+    band = [
+        c for c in ax.collections if isinstance(c, PolyCollection) and c.get_gid() == "intervall"
+    ]
+    assert band
+    covered = np.concatenate([p.vertices[:, 0] for c in band for p in c.get_paths()])
+    assert not ((covered > 2020) & (covered < 2022)).any(), "the GR range is not drawn across 2021"
+    assert "2021 saknas" in chart.caption
+
+
+def test_position_table_recomputes_the_share_below(ale):
+    idx = person_centred.index(ale)
+    row = person_centred.position_table(ale, idx).data.set_index("area").loc["hemtjänst"]
+    year = idx[(idx.area == "hemtjänst") & (idx.year == 2022)]
+    nat = year.loc[~year.municipality_id.str.startswith("00"), "index"].dropna()
+    own = year.loc[year.municipality_id == "1440", "index"].item()
+    assert row["index"] == own
+    assert row["share_below"] == (nat < own).mean() * 100

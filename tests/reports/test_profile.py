@@ -1,0 +1,45 @@
+"""Kommunprofil (fou.reports.profile): the numbers of its tables, recomputed from the fixture."""
+
+from __future__ import annotations
+
+import numpy as np
+from small_data import MUNICIPALITIES, value_of
+
+from fou.core.registry import GR_MUNICIPALITIES
+from fou.reports import profile
+
+GR = [MUNICIPALITIES.index(m) for m in GR_MUNICIPALITIES]
+
+
+def test_domain_table_rows_values_and_caption(ale):
+    table = profile.domain_table(ale, "personcentrering")
+    assert table.caption.startswith("Personcentrering: Ale 2022 jämfört med GR-snitt")
+    data = table.data.set_index("kpi")
+    assert list(data.index) == ale.catalog.ids(domain="personcentrering")
+    ale_i = MUNICIPALITIES.index("1440")
+    assert data.at["U21463", "value"] == value_of("U21463", ale_i, 2022)
+    # GR-snitt over the 12 with a value (Stenungsund is suppressed in 2022)
+    expected = np.mean([value_of("U21463", i, 2022) for i, m in zip(GR, GR_MUNICIPALITIES, strict=True)
+                        if m != "1415"])  # fmt: skip
+    assert data.at["U21463", "gr_mean"] == expected
+    # no change across the survey gap: 2021 had no survey
+    assert np.isnan(data.at["U21463", "change"])
+    shown = table.text().set_index("Nyckeltal")
+    assert shown.at["U21463", "Värde"] == "80"  # survey shares in whole per cent
+    assert shown.at["U23461", "Värde"] == "–"  # not in the fixture: missing, not 0
+
+
+def test_chosen_comparison_comes_first(ale):
+    from dataclasses import replace
+
+    table = profile.domain_table(replace(ale, comparison="riket"), "kostnader")
+    labels = table.labels
+    assert labels[4] == "Riket (vald jämförelse)"
+    assert labels.index("Riket (vald jämförelse)") < labels.index("GR-snitt")
+
+
+def test_trend_chart_has_one_panel_per_key_figure(ale):
+    chart = profile.trend_chart(ale, kpis=("U21463", "N20403", "N20900"))
+    visible = [ax for ax in chart.figure.axes if ax.get_visible() and ax.get_title()]
+    assert len(visible) == 3
+    assert "definitionsändring" in chart.caption and chart.source.startswith("Demodata")
