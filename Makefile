@@ -9,13 +9,14 @@ STAMP  := $(VENV)/.installed
 KERNEL := $(VENV)/share/jupyter/kernels/fou/kernel.json
 export MPLBACKEND := Agg
 
-.PHONY: setup reports data test lint typecheck bench lab clean-outputs help
+.PHONY: setup reports data test lint typecheck bench lab review clean-outputs help
 
 help:
 	@echo "make reports  - installera, förbered data och skapa alla rapporter"
 	@echo "make test     - installera och kör testerna (med ruff och mypy)"
 	@echo "make lab      - öppna JupyterLab på notebooks/"
 	@echo "make bench    - mät batchkörningen (benchmarks/)"
+	@echo "make review   - granska rapporterna i Chromium: skärmbilder, PDF-sidor, breda tabeller"
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 krävs")'
@@ -57,6 +58,10 @@ bench: setup
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/
+
+# Look at the reports as reviewers do (needs Chromium: apt-get install chromium).
+review: setup
+	$(PY) -m fou.reports.review
 
 clean-outputs:
 	rm -rf outputs/*/ outputs/index.html outputs/manifest.json

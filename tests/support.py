@@ -87,3 +87,28 @@ def tiny_dataset(years=range(2014, 2026), *, source: str = "demo"):
     prov = Provenance(source, f"{source}-test", "2026-01-01T00:00:00+00:00", years=(ys[0], ys[-1]))
     return Dataset(values=values, groups=pd.DataFrame(columns=["group_id", "title", "municipality_id"]),
                    provenance=prov)  # fmt: skip
+
+
+def require_chromium() -> Path:
+    """The Chromium the report review drives; skip locally, but fail loudly in CI, without it.
+
+    Needs a Chromium (Debian's ``chromium`` or ``FOU_CHROMIUM``) and the
+    ``playwright`` package (a dev dependency).
+    """
+    import importlib.util
+
+    from fou.reports.review import CHROMIUM_ENV, find_chromium
+
+    found = find_chromium()
+    if found is not None and importlib.util.find_spec("playwright") is not None:
+        return found
+    if found is None:
+        msg = (
+            "Chromium saknas: testerna av rapportgranskningen behöver apt-get install chromium "
+            f"(eller {CHROMIUM_ENV}=/sökväg/till/chromium)."
+        )
+    else:
+        msg = "playwright saknas: testerna av rapportgranskningen behöver make setup (.[dev])."
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(msg, pytrace=False)
+    pytest.skip(msg)

@@ -48,9 +48,13 @@ def test_unknown_kpi_and_domain_are_clear_errors(cat):
     ("data", "message"),
     [({}, "domains"),
      ({"domains": {"okänt": []}}, "område"),
-     ({"domains": {"kostnader": [{"id": "N1", "title": "t", "unit": "euro"}]}}, "unit"),
-     ({"domains": {"kostnader": [{"id": "N1", "unit": "sek"}]}}, "title"),
-     ({"domains": {"kostnader": [{"id": "N1", "title": "t", "unit": "sek"}] * 2}}, "flera gånger")],
+     ({"domains": {"kostnader": [{"id": "N1", "title": "t", "label": "t", "unit": "euro"}]}}, "unit"),
+     ({"domains": {"kostnader": [{"id": "N1", "label": "t", "unit": "sek"}]}}, "title"),
+     ({"domains": {"kostnader": [{"id": "N1", "title": "t" * 51, "unit": "sek"}]}}, "ingen label angiven"),
+     ({"domains": {"kostnader": [{"id": "N1", "title": "t", "label": "x" * 51, "unit": "sek"}]}}, "högst 50"),
+     ({"domains": {"kostnader": [{"id": "N1", "title": "t", "label": "a", "unit": "sek"},
+                                 {"id": "N2", "title": "u", "label": "a", "unit": "sek"}]}}, "samma label"),
+     ({"domains": {"kostnader": [{"id": "N1", "title": "t", "label": "t", "unit": "sek"}] * 2}}, "flera gånger")],
 )  # fmt: skip
 def test_malformed_catalogue_is_rejected(data, message):
     with pytest.raises(CatalogError, match=message):
@@ -66,3 +70,14 @@ def test_ids_and_titles_match_kolada_catalogue(cat, kolada_dir):
         # U23433 is no longer in the v3 catalogue; its 2024 title is used.
         expected = kolada.get(row.kpi, older.get(row.kpi))
         assert expected == row.title, row.kpi
+
+
+def test_short_labels_are_unique_short_and_never_cut(cat):
+    labels = cat.kpis["label"]
+    assert labels.is_unique and (labels.str.len() <= 50).all()
+    assert not labels.str.contains("…|\\.\\.\\.").any()
+    # the labels that used to read alike now say what differs
+    for a, b in (("U23495", "U23496"), ("N23588", "N23589"), ("N21608", "N21609")):
+        assert cat.label(a) != cat.label(b)
+    assert cat.label("U21463") == "Hänsyn till åsikter och önskemål (hemtjänst)"
+    assert cat.label("X99999") == "X99999"

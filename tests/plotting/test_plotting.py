@@ -202,10 +202,10 @@ def test_short_title_and_kpi_label():
         "Särskilt boende: helhetssyn, andel (%)"
     )
     label = kpi_label("U21467", width=20)
-    assert "\n" in label and "Hemtjänst" in label
+    assert "\n" in label and "(hemtjänst)" in label
     assert all(line != "(%)" for line in label.split("\n"))  # never an orphaned unit
     assert kpi_label("okänt_id") == "okänt_id"
-    assert kpi_label("U21554", width=30, max_lines=2).endswith("…")
+    assert "…" not in kpi_label("U21554", width=30, max_lines=2)  # labels are never cut
 
 
 def test_swedish_sort_order():
@@ -314,8 +314,8 @@ def test_scatter_points_labels_and_missing(wide):
     assert hexcolor(collection(ax, "markerade").get_facecolor()[0]) == PALETTE["highlight"].lower()
     assert hexcolor(collection(ax, "fokus").get_facecolor()[0]) == PALETTE["focus"].lower()
     assert hexcolor(collection(ax, "övriga").get_facecolor()[0]) == PALETTE["other"].lower()
-    assert ax.get_xlabel() == "Hemtjänst: helhetssyn, andel (%)"
-    assert ax.get_ylabel().replace("\n", " ") == "Hemtjänst: trygghet (mycket trygga), andel (%)"
+    assert ax.get_xlabel() == "Nöjda med helheten (hemtjänst)"
+    assert ax.get_ylabel().replace("\n", " ") == "Mycket trygga (hemtjänst)"
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["Övriga kommuner (4)", "GR-kommuner (11)", "Göteborg"]
 
@@ -407,7 +407,7 @@ def test_correlation_heatmap_stars_only_and_alpha(screen):
 def test_correlation_heatmap_titles_with_diagonal(screen):
     ax = correlation_heatmap(screen, labels="title")
     assert texts(ax, "diagonal") == ["U21463", "U21468", "U21467", "N20900"]
-    assert ax.get_yticklabels()[0].get_text().startswith("Hemtjänst: hänsyn till")
+    assert ax.get_yticklabels()[0].get_text().startswith("Hänsyn till åsikter")
 
 
 def test_correlation_heatmap_bad_input(screen):
@@ -491,7 +491,7 @@ def test_funnel_accepts_long_limits_and_funnel_data(funnel_points, limits):
     ax = funnel_plot(fd, highlight="1480")
     assert "Riket (85 %)" in [t.get_text() for t in ax.get_legend().get_texts()]
     assert texts(ax, "not") == ["Kommunerna skiljer sig mer än slumpen förklarar."]
-    assert ax.get_title() == "Hemtjänst: helhetssyn, andel (%), 2022"
+    assert ax.get_title() == "Nöjda med helheten (hemtjänst), 2022"
 
 
 def test_funnel_with_stats_funnel_data():
@@ -553,7 +553,7 @@ def test_trend_lines_gaps_and_survey_year(trend):
     assert texts(ax, "ej_genomförd") == ["ingen undersökning"]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["Göteborg", "GR-snitt", "Liknande kommuner", "Riket"]
-    assert ax.get_title() == "Hemtjänst: helhetssyn, andel (%)"
+    assert ax.get_title() == "Nöjda med helheten (hemtjänst)"
     assert ax.get_ylabel() == "Andel (%)" and ax.get_xlabel() == "År"
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2019", "2020", "2021", "2022", "2023"]
 
@@ -564,14 +564,16 @@ def test_trend_breaks_cut_lines(trend):
     assert len(series_lines(ax, "Riket")) == 2  # before and after the break
     marks = [ln for ln in ax.get_lines() if ln.get_gid() == "definitionsbyte"]
     assert len(marks) == 1 and marks[0].get_xdata()[0] == 2021.5
-    assert texts(ax, "definitionsbyte") == ["Ny beräkningsmetod"]
+    # The break is named in the legend, not in a note over the lines.
+    assert texts(ax, "definitionsbyte") == []
+    assert "Definitionsbyte 2022" in [t.get_text() for t in ax.get_legend().get_texts()]
     assert texts(ax, "ej_genomförd") == []
     # From the catalogue: N20900 changed method in 2019 (first year of the data: no marker).
     ax = trend_plot(t.assign(year=t["year"] - 1))
     assert [ln.get_xdata()[0] for ln in ax.get_lines() if ln.get_gid() == "definitionsbyte"] == [
         2018.5
     ]
-    assert "Ny beräkningsmetod från 2019" in texts(ax, "definitionsbyte")[0].replace("\n", " ")
+    assert "Definitionsbyte 2019" in [t.get_text() for t in ax.get_legend().get_texts()]
 
 
 def test_trend_highlight_by_municipality_and_missing_series(trend):
@@ -685,7 +687,7 @@ def test_comparison_bar_order_missing_and_highlight(overview):
     assert len(refs) == 1 and refs[0].get_xdata()[0] == 85.5  # Riket is NaN: left out
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["GR-snitt: 85,5"]
     assert ax.get_xlabel() == "Andel (%) – högre är bättre"
-    assert ax.get_title() == "Hemtjänst: helhetssyn, andel (%), 2022"
+    assert ax.get_title() == "Nöjda med helheten (hemtjänst), 2022"
 
 
 def test_comparison_bar_lower_is_better_and_negative(overview):

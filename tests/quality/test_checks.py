@@ -357,6 +357,12 @@ def test_completeness_expected_years_extend_the_grid(cat):
 
 
 # --------------------------------------------------------------------------- 2 suppression
+def test_suppressed_survey_value_names_the_publication_threshold(cat):
+    v = set_value(panel("U21468"), "U21468", "1415", 2020, np.nan)
+    detail = check_suppression(v, catalog=cat, municipalities=GR_MUNICIPALITIES)["detail"].iloc[0]
+    assert detail.startswith("Värdet saknas (troligen färre än 30 svarande eller sekretess)")
+
+
 def test_suppressed_null_where_others_have_values(cat):
     v = set_value(panel("U23433"), "U23433", "1415", 2020, np.nan)
     v = set_value(v, "U23433", "1440", 2020, np.nan)
@@ -364,7 +370,8 @@ def test_suppressed_null_where_others_have_values(cat):
     assert cells(issues, "suppressed") == {("U23433", "1415", 2020), ("U23433", "1440", 2020)}
     detail = issues["detail"].iloc[0]
     assert detail.startswith(
-        "Värdet saknas (sekretess eller färre än 30 svarande?) men 11 av 13 GR-kommuner"
+        # U23433 is not from the user survey: no talk of respondents or secrecy
+        "Värdet saknas (ej publicerat eller ej inrapporterat) men 11 av 13 GR-kommuner"
     )
     assert "kommunen har värden året före och året efter" in detail
     assert issues["value"].isna().all()  # a missing value is reported as missing, never 0

@@ -18,5 +18,6 @@ def test_counts_list_every_kind_with_its_swedish_label(ale):
 def test_issue_table_names_municipalities(ale):
     issues = data_quality.issues(ale)
     shown = data_quality.issues_table(ale, issues).text()
-    assert set(shown["Kommun"]) <= {"Ale", "alla"}
+    assert set(shown["Gäller"]) <= {"Ale", "alla"}
+    assert not set(shown["Nyckeltal"]) & set(ale.catalog.kpis["kpi"])  # short labels, not ids
     assert not shown["År"].str.contains(" ").any()

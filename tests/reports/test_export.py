@@ -76,10 +76,27 @@ def test_html_is_offline_and_complete():
     assert "data:image/png;base64" in html
     assert "Innehåll" in html and 'href="#Andra-avsnittet"' in html
     # The parameters are listed in the provenance box with Swedish labels and readable values.
-    for label, value in (("kommun", "Göteborg (1480)"), ("år", "2025"), ("jämförelse", "GR-snitt"),
-                         ("datakälla", "demodata")):  # fmt: skip
+    for label, value in (("kommun", "Göteborg (1480)"), ("år", "2025"), ("jämförelse", "GR-snitt")):
         assert f'<span class="param-name">{label}</span> {value}' in html, label
     assert ">ar<" not in html and ">datakalla<" not in html
+    # the data source has its own line, without "Källa: Källa:"
+    assert "<dt>Datakälla</dt><dd>Demodata (syntetiska värden" in html
+    assert "Källa: Källa" not in html
+
+
+def test_the_notebooks_own_title_is_not_repeated():
+    nb = _executed_nb()
+    html = to_html(nb, title="Profil", provenance=DEMO)
+    assert html.count("<h1") == 1 and html.count("DEMODATA.") == 1
+
+
+def test_contents_come_after_the_first_section():
+    html = to_html(_executed_nb(), title="Profil", provenance=DEMO)
+    assert (
+        html.index("Första avsnittet")
+        < html.index('<nav class="toc"')
+        < html.index('id="Andra-avsnittet"')
+    )
 
 
 def test_kolada_report_has_no_demo_banner():

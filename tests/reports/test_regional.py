@@ -15,8 +15,9 @@ def test_overview_caption_numbers(region):
     table = regional.overview_table(region, "N20900")
     gr = [value_of("N20900", MUNICIPALITIES.index(m), 2022) for m in GR_MUNICIPALITIES]
     riket = np.mean([value_of("N20900", i, 2022) for i in range(len(MUNICIPALITIES))])
-    assert table.caption.endswith(
-        f"(2022); GR-snitt {sv.number(np.mean(gr), 1)}, riket {sv.number(riket, 1)}"
+    assert table.caption == (
+        f"Nettokostnadsavvikelse (%) (N20900), 2022: GR-snitt {sv.number(np.mean(gr), 1)}{sv.NBSP}%, "
+        f"riket {sv.number(riket, 1)}{sv.NBSP}%"
     )
     assert len(table.data) == 13
 

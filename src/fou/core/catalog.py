@@ -62,9 +62,12 @@ BETTER_LABELS: dict[str, str] = {
 AREAS: tuple[str, ...] = ("hemtjänst", "särskilt boende", "hemsjukvård")
 
 KPI_COLUMNS: tuple[str, ...] = (
-    "kpi", "title", "domain", "role", "unit", "better", "area", "survey",
+    "kpi", "title", "label", "domain", "role", "unit", "better", "area", "survey",
     "respondents_kpi", "response_rate_kpi", "few_respondents_kpi", "decimals",
 )  # fmt: skip
+#: Units whose values grow with the municipality's size (mnkr): not comparable between
+#: municipalities, so never ranked or placed against a group mean.
+SIZE_DEPENDENT_UNITS: tuple[str, ...] = ("msek",)
 #: Decimals shown for a unit unless the catalogue says otherwise (survey shares: whole per cent).
 UNIT_DECIMALS: dict[str, int] = {
     "percent": 1, "index": 1, "days": 1, "days_per_inhabitant": 2, "per_inhabitant": 2,
@@ -143,10 +146,20 @@ class Catalog:
             )
         return match.iloc[0]
 
+    def label(self, kpi: str) -> str:
+        """The short Swedish label of *kpi* (the id itself for ids outside the catalogue)."""
+        match = self.kpis.loc[self.kpis["kpi"] == kpi, "label"]
+        return str(match.iloc[0]) if len(match) else kpi
+
     def decimals(self, kpi: str) -> int:
         """Decimals a report shows for *kpi* (1 for ids outside the catalogue)."""
         match = self.kpis.loc[self.kpis["kpi"] == kpi, "decimals"]
         return int(match.iloc[0]) if len(match) else 1
+
+    def comparable(self, kpi: str) -> bool:
+        """False for key figures whose level depends on the municipality's size (e.g. mnkr)."""
+        match = self.kpis.loc[self.kpis["kpi"] == kpi, "unit"]
+        return not (len(match) and str(match.iloc[0]) in SIZE_DEPENDENT_UNITS)
 
     def unit_label(self, kpi: str) -> str:
         """The unit of *kpi* in Swedish (empty for ids outside the catalogue)."""
@@ -167,6 +180,27 @@ def _require(entry: dict[str, Any], key: str, where: str) -> Any:
     if key not in entry or entry[key] in (None, ""):
         raise CatalogError(f"{where}: fältet '{key}' saknas.")
     return entry[key]
+
+
+#: The longest short label a table column or a chart axis can take.
+MAX_LABEL = 50
+
+
+def _label(entry: dict[str, Any], where: str) -> str:
+    """The entry's short label: its ``label``, else its title when that is short enough.
+
+    A label is at most :data:`MAX_LABEL` characters; a long title without a
+    label is an error rather than a label cut in the middle.
+    """
+    given = entry.get("label")
+    label = str(given if given not in (None, "") else _require(entry, "title", where)).strip()
+    if len(label) > MAX_LABEL:
+        what = "label" if given else "titeln (ingen label angiven)"
+        raise CatalogError(
+            f"{where}: {what} är {len(label)} tecken; högst {MAX_LABEL} får plats i tabeller och "
+            f"diagram. Ge nyckeltalet en kort label: {label!r}."
+        )
+    return label
 
 
 def _decimals(entry: dict[str, Any], is_survey: bool, where: str) -> int:
@@ -222,6 +256,7 @@ def parse_catalog(data: dict[str, Any], *, source: Path = DEFAULT_CATALOG) -> Ca
                 {
                     "kpi": kpi,
                     "title": str(_require(entry, "title", where)),
+                    "label": _label(entry, where),
                     "domain": domain,
                     "role": "covariate" if domain == COVARIATE_DOMAIN else "key_figure",
                     "unit": check_choice(
@@ -261,6 +296,7 @@ def parse_catalog(data: dict[str, Any], *, source: Path = DEFAULT_CATALOG) -> Ca
             {
                 "kpi": kpi,
                 "title": str(_require(entry, "title", where)),
+                "label": _label(entry, where),
                 "domain": None,
                 "role": "companion",
                 "unit": check_choice(
@@ -279,6 +315,12 @@ def parse_catalog(data: dict[str, Any], *, source: Path = DEFAULT_CATALOG) -> Ca
     dup = kpis["kpi"][kpis["kpi"].duplicated()]
     if not dup.empty:
         raise CatalogError(f"{source}: id förekommer flera gånger: {', '.join(dup)}.")
+    same = kpis[kpis["label"].duplicated(keep=False)]
+    if not same.empty:
+        pairs = ", ".join(f"{r.kpi} ({r.label!r})" for r in same.itertuples())
+        raise CatalogError(
+            f"{source}: samma label för flera nyckeltal: {pairs}. Etiketter måste vara unika."
+        )
     return Catalog(
         kpis=kpis,
         breaks=pd.DataFrame(breaks, columns=list(BREAK_COLUMNS)).astype({"year": "int64"}),

@@ -287,6 +287,21 @@ def join(items: Iterable[str], *, last: str = "och") -> str:
     return ", ".join(parts[:-1]) + f" {last} " + parts[-1]
 
 
+def genitive(name: str) -> str:
+    """Swedish genitive: ``Ale`` → ``Ales``, ``Alingsås`` → ``Alingsås`` (no s after s, x, z).
+
+    Examples
+    --------
+    >>> genitive("Ale"), genitive("Alingsås"), genitive("GR")
+    ('Ales', 'Alingsås', 'GR:s')
+    """
+    if name[-1:].lower() in ("s", "x", "z"):
+        return name
+    if name.isupper():
+        return f"{name}:s"
+    return f"{name}s"
+
+
 def capitalise(text: str) -> str:
     """First letter upper case, the rest as written: ``kvalitet och säkerhet`` → ``Kvalitet …``."""
     return text[:1].upper() + text[1:]

@@ -56,6 +56,18 @@ class Provenance:
         """Date part (YYYY-MM-DD) of :attr:`created_at`."""
         return self.created_at[:10]
 
+    def description(self) -> str:
+        """What the data are, without the word "Källa" (for a labelled field).
+
+        Examples
+        --------
+        >>> Provenance("kolada", "20261123T101500Z", "2026-11-23T10:15:00+00:00").description()
+        'Kolada, hämtat 2026-11-23 (ögonblicksbild 20261123T101500Z)'
+        """
+        if self.is_demo:
+            return "Demodata (syntetiska värden, inte verkliga resultat)"
+        return f"Kolada, hämtat {self.date} (ögonblicksbild {self.snapshot_id})"
+
     def source_line(self) -> str:
         """One Swedish line for figure captions and slides.
 
@@ -66,9 +78,7 @@ class Provenance:
         >>> Provenance("demo", "demo-1", "2026-11-23T10:15:00+00:00").source_line()
         'Demodata (syntetiska värden, inte verkliga resultat)'
         """
-        if self.is_demo:
-            return "Demodata (syntetiska värden, inte verkliga resultat)"
-        return f"Källa: Kolada, hämtat {self.date} (ögonblicksbild {self.snapshot_id})"
+        return self.description() if self.is_demo else f"Källa: {self.description()}"
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-serialisable dict."""

@@ -859,10 +859,8 @@ def read_submission(path: Path | str, *, source_name: str | None = None) -> pd.D
 
     Parameters
     ----------
-    path
-        ``.csv`` or ``.xlsx`` file following the template.
-    source_name
-        Name of the source (default: the file name).
+    path, source_name
+        As in :func:`check_submission`.
 
     Returns
     -------

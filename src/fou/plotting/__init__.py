@@ -31,6 +31,10 @@ quality_heatmap
     Share of usable key figures per municipality (or domain) and year.
 comparison_bar
     The 13 GR municipalities side by side, best first.
+position_plot
+    A municipality's position on every key figure of a domain (among the 13, against Riket).
+position_matrix
+    Key figures × the 13 municipalities, coloured by the verdict against GR-snittet.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ from fou.plotting._base import (
 from fou.plotting.bars import comparison_bar
 from fou.plotting.funnel import funnel_limits_wide, funnel_plot
 from fou.plotting.heatmaps import correlation_heatmap, quality_heatmap
+from fou.plotting.position import VERDICT_COLORS, position_matrix, position_plot
 from fou.plotting.scatter import scatter_labelled
 from fou.plotting.trend import trend_plot
 
@@ -62,6 +67,7 @@ __all__ = [
     "OKABE_ITO",
     "PALETTE",
     "THEME",
+    "VERDICT_COLORS",
     "SwedishFormatter",
     "comparison_bar",
     "correlation_heatmap",
@@ -71,6 +77,8 @@ __all__ = [
     "kpi_label",
     "new_figure",
     "no_data",
+    "position_matrix",
+    "position_plot",
     "quality_heatmap",
     "savefig_atomic",
     "scatter_labelled",

@@ -196,11 +196,18 @@ def swedish_ticks(ax: Axes, axis: str = "both") -> None:
 
 
 def year_ticks(ax: Axes, years: Sequence[int]) -> None:
-    """Whole years on the x axis, no thousands separator, at most about twelve ticks."""
+    """Whole years on the x axis, no thousands separator, as many as fit the axes' width.
+
+    A year label needs about 0.45 inch at the tick font size; narrow panels get
+    every second or third year so that labels never run together.
+    """
     years = sorted(int(y) for y in years)
     if not years:
         return
-    step = max(1, math.ceil(len(range(years[0], years[-1] + 1)) / 12))
+    span = len(range(years[0], years[-1] + 1))
+    width_in = ax.get_position().width * _root(ax).get_figwidth()
+    fits = max(2, int(width_in / 0.45))
+    step = max(1, math.ceil(span / min(12, fits)))
     ax.set_xticks(list(range(years[0], years[-1] + 1, step)))
     ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _pos: f"{round(v)}"))
 
@@ -341,13 +348,12 @@ def get_catalog(catalog: Catalog | None) -> Catalog:
 
 
 def kpi_title(kpi: str, *, catalog: Catalog | None = None, short: bool = False) -> str | None:
-    """Catalogue title of *kpi*, or None if the catalogue does not know it."""
+    """Catalogue title of *kpi* (its short label when *short*); None outside the catalogue."""
     cat = get_catalog(catalog)
     match = cat.kpis[cat.kpis["kpi"] == str(kpi)]
     if match.empty:
         return None
-    title = str(match.iloc[0]["title"])
-    return short_title(title) if short else title
+    return str(match.iloc[0]["label" if short else "title"])
 
 
 def kpi_label(
@@ -380,7 +386,7 @@ def kpi_label(
     Examples
     --------
     >>> print(kpi_label("N20900"))
-    Nettokostnadsavvikelse äldreomsorg, (%)
+    Nettokostnadsavvikelse (%)
     >>> kpi_label("eget_index")
     'eget_index'
     """

@@ -234,6 +234,10 @@ def comparison_bar(
         no_data(ax)
         ax.set_xticks([])
     if refs:
-        ax.legend(loc="best", fontsize=8, framealpha=0.95, frameon=True, edgecolor="#DDDDDD")
+        # Below the axes, never over the bars.
+        ax.legend(
+            loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=min(len(refs), 3), fontsize=8,
+            frameon=False, borderaxespad=0.0,
+        )  # fmt: skip
     add_source(ax, source)
     return ax

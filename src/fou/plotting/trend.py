@@ -38,7 +38,6 @@ from fou.plotting._base import (
 __all__ = ["NOT_RUN_LABEL", "trend_plot"]
 
 NOT_RUN_LABEL = "ingen undersökning"
-_NOTE_BOX = {"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
 
 #: Styles of the comparison series, by label (as :func:`fou.stats.trend_table` names them).
 REFERENCE_STYLES: dict[str, dict[str, Any]] = {
@@ -318,23 +317,17 @@ def trend_plot(
             y, 0.5, NOT_RUN_LABEL, transform=ax.get_xaxis_transform(), rotation=90,
             ha="center", va="center", fontsize=8, color=PALETTE["muted"], gid="ej_genomförd",
         )  # fmt: skip
-    for k, (y, text) in enumerate(br):
+    for k, (y, _text) in enumerate(br):
+        # The line marks the break; the legend names it and the caption explains it,
+        # so no note covers the lines.
         ax.axvline(
-            y - 0.5,
-            color="#7A7A7A",
-            linewidth=1.0,
-            linestyle=(0, (2, 2)),
-            zorder=1,
-            gid="definitionsbyte",
-        )
-        right_half = (y - 0.5 - (full[0] - 0.5)) / len(full) > 0.6
-        ax.annotate(
-            wrap(text, 26), xy=(y - 0.5, 1.0), xycoords=ax.get_xaxis_transform(),
-            xytext=(-4 if right_half else 4, -4 - 36 * k), textcoords="offset points",
-            ha="right" if right_half else "left", va="top",
-            fontsize=7.5, color="#4D4D4D", gid="definitionsbyte",
-            bbox=_NOTE_BOX,
+            y - 0.5, color="#7A7A7A", linewidth=1.0, linestyle=(0, (2, 2)), zorder=1,
+            gid="definitionsbyte", label=f"Definitionsbyte {y}" if k == 0 else "_nolegend_",
         )  # fmt: skip
+        if k == 0:
+            handles, labels = ax.get_legend_handles_labels()
+            by_label = dict(zip(labels, handles, strict=True))
+            legend_order.append(f"Definitionsbyte {y}")
 
     if full:
         ax.set_xlim(full[0] - 0.5, full[-1] + 0.5)

@@ -6,6 +6,7 @@ Everything here is pure: tables in, tables out.
 from __future__ import annotations
 
 import math
+import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -395,3 +396,38 @@ def fmt_series(x: pd.Series, *, decimals: int = 1, sign: bool = False) -> pd.Ser
 def fmt_counts(x: pd.Series) -> pd.Series:
     """Counts (respondents) as whole numbers over a Series: ``566``, never ``566,0``."""
     return x.map(lambda v: sv.integer(v, missing="saknas")).astype("str")
+
+
+def compose_text(template: str, **parts: pd.Series) -> pd.Series:
+    """Fill *template* row by row: every ``{name}`` takes the row's text in ``parts[name]``.
+
+    A vectorised :meth:`str.format` for issue details: the sentence stays in
+    one piece while the numbers are formatted beforehand (:func:`fmt_series`,
+    :func:`fmt_counts`, ``astype(str)``). Format specifications are not
+    supported.
+
+    Parameters
+    ----------
+    template
+        Text with ``{name}`` fields.
+    **parts
+        One text Series per field, all with the same index.
+
+    Returns
+    -------
+    pandas.Series
+        The filled texts, indexed like the parts.
+
+    Examples
+    --------
+    >>> n = pd.Series([9, 2])
+    >>> compose_text("{n} av {total}", n=n.astype(str), total=fmt_counts(n + 4)).tolist()
+    ['9 av 13', '2 av 6']
+    """
+    index = next(iter(parts.values())).index
+    text = pd.Series("", index=index, dtype="str")
+    for literal, name, _, _ in string.Formatter().parse(template):
+        text = text + literal
+        if name is not None:
+            text = text + parts[name]
+    return text

@@ -5,8 +5,10 @@ several sources and Riket/regions allowed) and returns rows of the issue table
 (:data:`fou.quality.ISSUE_COLUMNS`). What the kinds of finding *mean* is
 declared in :mod:`fou.quality._registry`.
 
-Common keyword arguments
-------------------------
+Common arguments
+----------------
+values
+    The tidy values table described above.
 catalog
     Key-figure catalogue (None: the packaged one). Only catalogue key figures
     are checked.
@@ -36,6 +38,7 @@ from fou.quality._common import (
     MAD_SCALE,
     MEAN_AD_SCALE,
     Scope,
+    compose_text,
     empty_issues,
     fmt_counts,
     fmt_series,
@@ -197,9 +200,7 @@ def completeness_cells(
 
     Parameters
     ----------
-    values
-        Tidy values table.
-    catalog, municipalities, years, gender
+    values, catalog, municipalities, years, gender
         See the module docstring.
     expected_years
         Years of the grid; default *years*, or every year in the data.
@@ -212,6 +213,25 @@ def completeness_cells(
     scope = make_scope(
         values, catalog=catalog, municipalities=municipalities, years=years, gender=gender
     )
+    return _completeness_grid(scope, expected_years)
+
+
+def _completeness_grid(scope: Scope, expected_years: int | Iterable[int] | None) -> pd.DataFrame:
+    """The classified grid of the completeness check: catalogue key figures × years.
+
+    Parameters
+    ----------
+    scope
+        Prepared input.
+    expected_years
+        Years of the grid; None: the selected years, or else every year from
+        the first to the last in the data.
+
+    Returns
+    -------
+    pandas.DataFrame
+        See :func:`classify_cells`.
+    """
     grid_years = normalise_years(expected_years) or scope.years or _all_years(scope)
     return classify_cells(
         scope, kpis=ids_for_roles(scope.catalog, ("key_figure",)), years=grid_years
@@ -238,9 +258,7 @@ def check_completeness(
 
     Parameters
     ----------
-    values
-        Tidy values table.
-    catalog, municipalities, years, gender
+    values, catalog, municipalities, years, gender
         See the module docstring.
     expected_years
         Years of the grid; default *years*, or every year from the first to the
@@ -249,7 +267,8 @@ def check_completeness(
     Returns
     -------
     pandas.DataFrame
-        Issue table.
+        Issue table; ``value`` is empty, except for ``completeness_summary``:
+        the number of key figures without a value.
 
     Examples
     --------
@@ -264,10 +283,7 @@ def check_completeness(
     scope = make_scope(
         values, catalog=catalog, municipalities=municipalities, years=years, gender=gender
     )
-    grid_years = normalise_years(expected_years) or scope.years or _all_years(scope)
-    cells = classify_cells(
-        scope, kpis=ids_for_roles(scope.catalog, ("key_figure",)), years=grid_years
-    )
+    cells = _completeness_grid(scope, expected_years)
     n_total = _n_municipalities(scope)
     out: list[pd.DataFrame] = []
 
@@ -382,9 +398,7 @@ def check_suppression(
 
     Parameters
     ----------
-    values
-        Tidy values table.
-    catalog, municipalities, years, gender
+    values, catalog, municipalities, years, gender
         See the module docstring.
     min_response_rate
         Response rates (percent) below this are reported.
@@ -392,7 +406,8 @@ def check_suppression(
     Returns
     -------
     pandas.DataFrame
-        Issue table.
+        Issue table; ``value`` is the survey value the finding concerns (empty
+        for ``suppressed`` and ``survey_not_run``).
 
     Examples
     --------
@@ -444,13 +459,14 @@ def check_suppression(
         ],
         default="",
     )
-    sup["detail"] = (
-        f"Värdet saknas (sekretess eller färre än {cat.min_respondents} svarande?) men "
-        + _n_of(sup, scope, n_total)
-        + neighbours
-        + "."
-        + companion
+    # Only the survey has a publication threshold; other key figures are unpublished or unreported.
+    is_survey = sup["kpi"].isin(survey_ids(cat))
+    why = np.where(
+        is_survey,
+        f"Värdet saknas (troligen färre än {cat.min_respondents} svarande eller sekretess) men ",
+        "Värdet saknas (ej publicerat eller ej inrapporterat) men ",
     )
+    sup["detail"] = why + _n_of(sup, scope, n_total) + neighbours + "." + companion
     out.append(issues_frame("suppressed", sup))
 
     kv = scope.primary[
@@ -522,15 +538,13 @@ def check_range(
 
     Parameters
     ----------
-    values
-        Tidy values table.
-    catalog, municipalities, years, gender
+    values, catalog, municipalities, years, gender
         See the module docstring.
 
     Returns
     -------
     pandas.DataFrame
-        Issue table.
+        Issue table; ``value`` is the impossible value.
 
     Examples
     --------
@@ -743,9 +757,7 @@ def check_jumps(
 
     Parameters
     ----------
-    values
-        Tidy values table.
-    catalog, municipalities, years, gender
+    values, catalog, municipalities, years, gender
         See the module docstring.
     z_threshold
         Report changes with a larger absolute robust z.
@@ -757,7 +769,7 @@ def check_jumps(
     Returns
     -------
     pandas.DataFrame
-        Issue table.
+        Issue table; ``value`` is the value after the change.
     """
     scope = make_scope(
         values, catalog=catalog, municipalities=municipalities, years=years, gender=gender
@@ -781,25 +793,20 @@ def check_jumps(
     )
     jumps = ch[hit]
     jumps = jumps.assign(
-        detail="Förändring "
-        + jumps["base_year"].astype(str)
-        + "–"
-        + jumps["year"].astype(str)
-        + ": "
-        + fmt_series(jumps["change"], sign=True)
-        + " (från "
-        + fmt_series(jumps["base_value"])
-        + " till "
-        + fmt_series(jumps["value"])
-        + "). Medianförändring bland "
-        + jumps["n"].astype("int64").astype(str)
-        + " kommuner: "
-        + fmt_series(jumps["center"], sign=True)
-        + ", robust spridning "
-        + fmt_series(jumps["scale"])
-        + "; robust z = "
-        + fmt_series(jumps["z"])
-        + "."
+        detail=compose_text(
+            "Förändring {base_year}–{year}: {change} (från {base_value} till {value}). "
+            "Medianförändring bland {n} kommuner: {center}, robust spridning {scale}; "
+            "robust z = {z}.",
+            base_year=jumps["base_year"].astype(str),
+            year=jumps["year"].astype(str),
+            change=fmt_series(jumps["change"], sign=True),
+            base_value=fmt_series(jumps["base_value"]),
+            value=fmt_series(jumps["value"]),
+            n=jumps["n"].astype("int64").astype(str),
+            center=fmt_series(jumps["center"], sign=True),
+            scale=fmt_series(jumps["scale"]),
+            z=fmt_series(jumps["z"]),
+        )
     )
     return issues_frame("jump", jumps)
 
@@ -837,9 +844,7 @@ def check_level_shifts(
 
     Parameters
     ----------
-    values
-        Tidy values table.
-    catalog, municipalities, years, gender
+    values, catalog, municipalities, years, gender
         See the module docstring (*municipalities* does not matter: a level
         shift concerns all).
     min_municipalities, shift_ratio, shift_share
@@ -864,22 +869,16 @@ def check_level_shifts(
     shifted = merged["shifted"].astype(bool)
 
     def describe(df: pd.DataFrame) -> pd.Series:
-        return (
-            "medianförändringen "
-            + df["base_year"].astype(str)
-            + "–"
-            + df["year"].astype(str)
-            + " är "
-            + fmt_series(df["median"], sign=True)
-            + " (vanligt "
-            + fmt_series(df["baseline"], sign=True)
-            + ", typisk spridning "
-            + fmt_series(df["scale"])
-            + ") och "
-            + fmt_series((100 * df["share"]), decimals=0)
-            + " % av "
-            + df["n"].astype("int64").astype(str)
-            + " kommuner rör sig åt samma håll"
+        return compose_text(
+            "medianförändringen {base_year}–{year} är {median} (vanligt {baseline}, typisk "
+            "spridning {scale}) och {share} % av {n} kommuner rör sig åt samma håll",
+            base_year=df["base_year"].astype(str),
+            year=df["year"].astype(str),
+            median=fmt_series(df["median"], sign=True),
+            baseline=fmt_series(df["baseline"], sign=True),
+            scale=fmt_series(df["scale"]),
+            share=fmt_series((100 * df["share"]), decimals=0),
+            n=df["n"].astype("int64").astype(str),
         )
 
     out: list[pd.DataFrame] = []
@@ -948,9 +947,7 @@ def check_outliers(
 
     Parameters
     ----------
-    values
-        Tidy values table.
-    catalog, municipalities, years, gender
+    values, catalog, municipalities, years, gender
         See the module docstring.
     z_threshold
         Report values with a larger absolute robust z.
@@ -960,7 +957,7 @@ def check_outliers(
     Returns
     -------
     pandas.DataFrame
-        Issue table.
+        Issue table; ``value`` is the value far out.
     """
     scope = make_scope(
         values, catalog=catalog, municipalities=municipalities, years=years, gender=gender
@@ -975,19 +972,16 @@ def check_outliers(
     )
     out = mun[hit]
     out = out.assign(
-        detail="Värdet "
-        + fmt_series(out["value"])
-        + " ligger långt från medianen "
-        + fmt_series(out["center"])
-        + " bland "
-        + out["n"].astype("int64").astype(str)
-        + " kommuner "
-        + out["year"].astype(str)
-        + " (robust spridning "
-        + fmt_series(out["scale"])
-        + "); robust z = "
-        + fmt_series(out["z"])
-        + "."
+        detail=compose_text(
+            "Värdet {value} ligger långt från medianen {center} bland {n} kommuner {year} "
+            "(robust spridning {scale}); robust z = {z}.",
+            value=fmt_series(out["value"]),
+            center=fmt_series(out["center"]),
+            n=out["n"].astype("int64").astype(str),
+            year=out["year"].astype(str),
+            scale=fmt_series(out["scale"]),
+            z=fmt_series(out["z"]),
+        )
     )
     return issues_frame("outlier", out)
 
@@ -1014,9 +1008,7 @@ def check_duplicates(
 
     Parameters
     ----------
-    values
-        Tidy values table.
-    catalog, municipalities, years, gender
+    values, catalog, municipalities, years, gender
         See the module docstring.
     tolerance
         Relative tolerance for "the same value".
@@ -1093,9 +1085,7 @@ def check_stale(
 
     Parameters
     ----------
-    values
-        Tidy values table.
-    catalog, municipalities, years, gender
+    values, catalog, municipalities, years, gender
         See the module docstring (*municipalities* does not matter).
 
     Returns

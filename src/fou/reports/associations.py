@@ -4,15 +4,20 @@ Used by ``notebooks/associations.ipynb`` (and, for one domain at a time, the
 regional report)::
 
     kpis = associations.candidate_kpis(ctx)
-    show(associations.multiple_testing_note(ctx, kpis))
-    show(associations.national_table(ctx, kpis))
-    screen = associations.gr_screen(ctx, kpis)
-    show(associations.heatmap_chart(ctx, screen))
+    screen = associations.screen(ctx, kpis)          # computed once for the whole report
+    associations.summary(ctx, screen, kpis)
+    associations.national_table(ctx, screen)
+    associations.heatmap_chart(ctx, screen)          # the same p-values as the table
+
+The p-values come from one computation per report: Spearman's rho with the
+t distribution (n − 2 degrees of freedom, as :func:`scipy.stats.spearmanr`),
+adjusted with Holm's method over the report's pairs. No permutations, so
+the significant set cannot change with a random seed, and the table and the
+heatmap always agree.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,8 +27,8 @@ from fou.core import registry, sv
 from fou.plotting import correlation_heatmap, new_figure, scatter_labelled
 from fou.reports.context import ReportContext
 from fou.reports.display import Chart, Column, Note, Table
+from fou.reports.findings import Finding, summary_note
 from fou.stats import (
-    association_screen,
     expected_false_positives,
     gr_vs_national,
     min_significant_r,
@@ -37,10 +42,8 @@ ASSOCIATION_KPIS: tuple[str, ...] = (
 )  # fmt: skip
 #: A key figure enters an association screen only with values for this many of the 13.
 MIN_GR_VALUES = 10
-#: Permutations of the GR screens (at least; more when many pairs are tested).
-MIN_RESAMPLES = 1999
-#: The screens' random seed.
-SEED = 1
+#: How the reports' p-values are computed (said in captions).
+P_METHOD = "t-fördelning med n − 2 frihetsgrader, Holm-justerade"
 
 
 def candidate_kpis(
@@ -52,6 +55,22 @@ def candidate_kpis(
             & (v["gender"] == "T") & v["value"].notna()]  # fmt: skip
     counts = sel.groupby("kpi")["municipality_id"].nunique()
     return [k for k in candidates if counts.get(k, 0) >= min_gr]
+
+
+def screen(ctx: ReportContext, kpis: Sequence[str]) -> pd.DataFrame:
+    """Every pair among the 13 and among all municipalities, with Holm-adjusted p-values.
+
+    One computation per report: the table, the heatmap and the summary read it.
+    """
+    return gr_vs_national(ctx.values, kpis=list(kpis), adjust="holm", year=ctx.year,
+                          n_resamples=None)  # fmt: skip
+
+
+def gr_part(screen: pd.DataFrame) -> pd.DataFrame:
+    """The GR-13 columns of a screen as a plain screen table (``x, y, r, p_adj, …``)."""
+    cols = ["n", "r", "ci_low", "ci_high", "p_val", "p_adj", "significant"]
+    out = screen[["x", "y", "year", "method", "adjust", *(f"{c}_gr" for c in cols)]]
+    return out.rename(columns={f"{c}_gr": c for c in cols}).assign(scope="gr")
 
 
 def multiple_testing_note(ctx: ReportContext, kpis: Sequence[str]) -> Note:
@@ -77,20 +96,62 @@ def _r_text(r: float, lo: float, hi: float, n: Any) -> str:
     return f"{sv.number(r, 2)} {sv.interval(lo, hi)}, n = {sv.integer(n)}"
 
 
-def national_table(ctx: ReportContext, kpis: Sequence[str]) -> Table:
-    """GR-13 next to all municipalities (Spearman, Holm, t-test p; no permutations)."""
-    res = gr_vs_national(ctx.values, kpis=list(kpis), adjust="holm", year=ctx.year,
-                         n_resamples=None)  # fmt: skip
-    res = res.assign(
-        pair=[f"{a} – {b}" for a, b in zip(res["x"], res["y"], strict=True)],
-        gr=[_r_text(*t) for t in zip(res["r_gr"], res["ci_low_gr"], res["ci_high_gr"],
-                                     res["n_gr"], strict=True)],
-        nat=[_r_text(*t) for t in zip(res["r_riket"], res["ci_low_riket"],
-                                      res["ci_high_riket"], res["n_riket"], strict=True)],
+def _pair(ctx: ReportContext, x: str, y: str) -> str:
+    return f"{ctx.catalog.label(x)} – {ctx.catalog.label(y)}"
+
+
+def summary(ctx: ReportContext, screen: pd.DataFrame, kpis: Sequence[str]) -> Note:
+    """Sammanfattning: how many pairs hold after Holm, the strongest, and what GR-13 can say."""
+    gr = gr_part(screen).dropna(subset=["r"])
+    n_sig = int(gr["significant"].sum())
+    items = [
+        Finding(
+            "antal",
+            f"{n_sig} av {len(gr)} par av nyckeltal har ett samband bland GR:s 13 kommuner "
+            f"{ctx.year} som håller efter Holm-justering för {len(gr)} test; väntat antal "
+            "falska samband utan justering vore "
+            f"{sv.number(expected_false_positives(len(gr)), 1)}.",
+        )
+    ]
+    if not gr.empty:
+        top = gr.loc[gr["r"].abs().idxmax()]
+        strength = (
+            "håller efter justering" if top["significant"] else "är inte säkert efter justering"
+        )
+        items.append(Finding(
+            "starkast",
+            f"Starkast är {_pair(ctx, top['x'], top['y'])}: rho {sv.number(top['r'], 2)}, 95 % KI "
+            f"{sv.number(top['ci_low'], 2)} till {sv.number(top['ci_high'], 2)}; sambandet "
+            f"{strength} (p {sv.pvalue(top['p_adj'])}).",
+        ))  # fmt: skip
+    agree = screen["pattern"].value_counts()
+    if len(screen):
+        items.append(Finding(
+            "riket",
+            f"För {sv.integer(agree.get('GR förenligt med riket', 0))} av {len(screen)} par ligger "
+            "rikets samband inom GR:s konfidensintervall; det är svagt stöd, eftersom intervallen "
+            "med 13 kommuner är breda.",
+        ))  # fmt: skip
+    items.append(Finding(
+        "ekologiskt",
+        f"Med 13 kommuner krävs |r| ≥ {sv.number(min_significant_r(13), 2)} för signifikans; "
+        "sambanden gäller kommuner, inte enskilda brukare (ekologiskt felslut).",
+    ))  # fmt: skip
+    return summary_note(items)
+
+
+def national_table(ctx: ReportContext, screen: pd.DataFrame) -> Table:
+    """GR-13 next to all municipalities (Spearman, Holm), strongest in GR first."""
+    res = screen.assign(
+        pair=[_pair(ctx, a, b) for a, b in zip(screen["x"], screen["y"], strict=True)],
+        gr=[_r_text(*t) for t in zip(screen["r_gr"], screen["ci_low_gr"], screen["ci_high_gr"],
+                                     screen["n_gr"], strict=True)],
+        nat=[_r_text(*t) for t in zip(screen["r_riket"], screen["ci_low_riket"],
+                                      screen["ci_high_riket"], screen["n_riket"], strict=True)],
     )  # fmt: skip
     res = res.reindex(res["r_gr"].abs().sort_values(ascending=False).index)
     columns = (
-        Column("pair", "Par"),
+        Column("pair", "Par", wrap=True),
         Column("gr", "GR-13: rho [95 % KI], n"),
         Column("p_adj_gr", "GR: p (Holm)", "pvalue"),
         Column("nat", "Alla kommuner: rho [95 % KI], n"),
@@ -98,43 +159,32 @@ def national_table(ctx: ReportContext, kpis: Sequence[str]) -> Table:
         Column("pattern", "GR jämfört med riket", wrap=True),
     )
     return Table(
-        res, columns, caption=f"Spearmans rangkorrelation {ctx.year}, starkast i GR först",
+        res, columns,
+        caption=f"Spearmans rangkorrelation {ctx.year}, starkast i GR först; p-värden: {P_METHOD}",
         name="GR och riket",
     )  # fmt: skip
 
 
-def resamples_for(n_pairs: int) -> int:
-    """Permutations enough that the smallest attainable p can survive Holm over *n_pairs* pairs."""
-    return max(MIN_RESAMPLES, math.ceil(n_pairs / 0.025))
-
-
-def gr_screen(
-    ctx: ReportContext, kpis: Sequence[str], *, n_resamples: int = MIN_RESAMPLES
-) -> pd.DataFrame:
-    """Screen among the 13 with permutation p-values and Holm correction."""
-    return association_screen(ctx.values, kpis=list(kpis), adjust="holm", year=ctx.year,
-                              municipalities="gr", n_resamples=n_resamples, seed=SEED)  # fmt: skip
-
-
-def heatmap_chart(ctx: ReportContext, screen: pd.DataFrame) -> Chart:
-    """Correlation matrix of the GR screen; * marks pairs significant after Holm."""
-    fig, ax = new_figure((8, 6.5))
-    correlation_heatmap(screen, catalog=ctx.catalog, ax=ax)
-    n_sig = int(screen["significant"].sum())
+def heatmap_chart(ctx: ReportContext, screen: pd.DataFrame, *, scope_text: str = "") -> Chart:
+    """Correlations among the 13; * marks pairs significant after Holm, as in the table."""
+    gr = gr_part(screen)
+    fig, ax = new_figure((8.5, 7.0))
+    correlation_heatmap(gr, catalog=ctx.catalog, labels="title", ax=ax)
+    n_sig = int(gr["significant"].sum())
     return Chart(
         fig,
-        f"Spearmans rho mellan nyckeltalen bland GR:s 13 kommuner. * = signifikant efter "
-        f"Holm-korrektion för {len(screen)} par (permutationstest). {n_sig} av {len(screen)} "
-        "par är signifikanta. Färgen visar riktning och styrka, inte säkerhet.",
+        f"Spearmans rho mellan nyckeltalen bland GR:s 13 kommuner {ctx.year}{scope_text}. "
+        f"* = signifikant efter Holm-justering för {len(gr)} par ({P_METHOD}); {n_sig} av "
+        f"{len(gr)} par är signifikanta. Färgen visar riktning och styrka, inte säkerhet.",
         source=ctx.source,
         name="sambandsmatris",
     )
 
 
 def strongest_pair(screen: pd.DataFrame) -> tuple[str, str, pd.Series]:
-    """The pair with the largest |r| in the GR screen."""
-    ok = screen.dropna(subset=["r"])
-    row = ok.loc[ok["r"].abs().idxmax()]
+    """The pair with the largest |r| among the 13."""
+    gr = gr_part(screen).dropna(subset=["r"])
+    row = gr.loc[gr["r"].abs().idxmax()]
     return str(row["x"]), str(row["y"]), row
 
 
@@ -153,8 +203,8 @@ def scatter_chart(ctx: ReportContext, x: str, y: str, row: pd.Series | None = No
                      catalog=ctx.catalog, ax=ax)  # fmt: skip
     return Chart(
         fig,
-        f"Varje punkt är en kommun {ctx.year}; GR:s 13 kommuner är markerade. Sambandet gäller "
-        "kommuner, inte enskilda personer (ekologiskt felslut).",
+        f"{_pair(ctx, x, y)}: varje punkt är en kommun {ctx.year}; GR:s 13 kommuner är "
+        "markerade. Sambandet gäller kommuner, inte enskilda personer (ekologiskt felslut).",
         source=ctx.source,
         name="starkaste_paret",
     )
@@ -174,7 +224,7 @@ def pooled_table(ctx: ReportContext, x: str, y: str) -> Table:
     )
     return Table(
         res, columns,
-        caption=f"{x} och {y}: inom kommun (upprepade mätningar) och mellan kommuner "
+        caption=f"{_pair(ctx, x, y)}: inom kommun (upprepade mätningar) och mellan kommuner "
         "(korrelation av medelvärden)",
         name="Inom och mellan",
     )  # fmt: skip

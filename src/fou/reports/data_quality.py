@@ -4,20 +4,24 @@ Used by ``notebooks/data_quality.ipynb``; the regional report uses the same
 tables for the 13::
 
     issues = data_quality.issues(ctx)
-    show(data_quality.counts_table(ctx, issues))
-    show(data_quality.issues_table(ctx, issues))
-    show(data_quality.usable_chart(ctx))
+    share = data_quality.usable(ctx)
+    data_quality.summary(ctx, issues, share)  # Sammanfattning
+    data_quality.counts_table(ctx, issues)    # checked kinds, with how many findings
+    data_quality.serious_table(ctx, issues)   # errors and warnings
+    data_quality.usable_chart(ctx, share)     # usable share per domain and year
+    data_quality.issues_table(ctx, issues)   # appendix: every finding
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from fou.core import registry
+from fou.core import registry, sv
 from fou.plotting import new_figure, quality_heatmap
 from fou.quality import KINDS, filter_issues, issue_counts, run_checks, usable_summary
 from fou.reports.context import ReportContext
-from fou.reports.display import Chart, Column, Table
+from fou.reports.display import Chart, Column, Note, Table
+from fou.reports.findings import Finding, summary_note
 
 
 def scope(ctx: ReportContext) -> list[str]:
@@ -34,15 +38,60 @@ def issues(ctx: ReportContext) -> pd.DataFrame:
     return run_checks(ctx.values, catalog=ctx.catalog, municipalities=scope(ctx), years=[ctx.year])
 
 
-def _named(issues: pd.DataFrame) -> pd.DataFrame:
-    """Issues with the Swedish name of each kind and the municipality's name."""
+def _named(ctx: ReportContext, issues: pd.DataFrame) -> pd.DataFrame:
+    """Issues with Swedish names: kind, municipality and the key figure's short label."""
     return issues.assign(
         label=issues["check"].map(lambda k: KINDS[str(k)].label),
         municipality=issues["municipality_id"].map(
             lambda m: registry.municipality_name(m) if isinstance(m, str) else "alla"
         ),
+        kpi_label=issues["kpi"].map(
+            lambda k: ctx.catalog.label(k) if isinstance(k, str) else "alla"
+        ),
         severity=issues["severity"].astype(str),
     )
+
+
+def usable(ctx: ReportContext) -> pd.DataFrame:
+    """Usable share of each domain's key figures, per municipality and year (all years checked)."""
+    mun = scope(ctx)
+    all_years = run_checks(ctx.values, catalog=ctx.catalog, municipalities=mun)
+    return usable_summary(ctx.values, all_years, catalog=ctx.catalog, municipalities=mun)
+
+
+def summary(ctx: ReportContext, issues: pd.DataFrame, usable_share: pd.DataFrame) -> Note:
+    """Sammanfattning: how many problems of which severity, the commonest, what can be used."""
+    n = issues["severity"].astype(str).value_counts()
+    counts = (
+        f"{sv.quantity(int(n.get('fel', 0)), 'fel', 'fel')} (värdet bör inte användas), "
+        f"{sv.quantity(int(n.get('varning', 0)), 'varning', 'varningar')} (tolka försiktigt) och "
+        f"{sv.quantity(int(n.get('info', 0)), 'upplysning', 'upplysningar')}"
+    )
+    whose = f"{sv.genitive(ctx.municipality)} värden" if ctx.municipality else "GR:s 13 kommuner"
+    items = [
+        Finding(
+            "antal",
+            f"Kontrollerna fann {sv.quantity(len(issues), 'brist', 'brister')} för {whose} "
+            f"{ctx.year}: {counts}.",
+        )
+    ]
+    top = issues.groupby("check", observed=True).size().sort_values(ascending=False).head(2)
+    for check, count in top.items():
+        kind = KINDS[str(check)]
+        items.append(
+            Finding("vanligast", f"{kind.label}: {sv.integer(count)} fynd. {kind.meaning}")
+        )
+    year = usable_share[usable_share["year"] == ctx.year]
+    if not year.empty:
+        share = year["n_usable"].sum() / year["n_kpis"].sum()
+        worst = year.groupby("domain")["share_usable"].mean().sort_values().head(1)
+        domain, low = next(iter(worst.items()))
+        items.append(Finding(
+            "användbart",
+            f"{sv.percent(100 * share, 0)} av nyckeltalen går att använda {ctx.year} (har ett "
+            f"värde och inget fel); lägst andel har {domain} ({sv.percent(100 * low, 0)}).",
+        ))  # fmt: skip
+    return summary_note(items[:6])
 
 
 def counts_table(ctx: ReportContext, issues: pd.DataFrame) -> Table:
@@ -63,31 +112,44 @@ def counts_table(ctx: ReportContext, issues: pd.DataFrame) -> Table:
     )  # fmt: skip
 
 
+def _issue_columns() -> tuple[Column, ...]:
+    return (
+        Column("severity", "Allvarlighet"),
+        Column("label", "Typ av brist", wrap=True),
+        Column("kpi_label", "Nyckeltal", wrap=True),
+        Column("municipality", "Gäller"),
+        Column("year", "År", "year"),
+        Column("detail", "Beskrivning", wrap=True),
+    )
+
+
+def serious_table(ctx: ReportContext, issues: pd.DataFrame) -> Table | Note:
+    """The errors and warnings, most serious first (information is in the appendix)."""
+    sel = filter_issues(issues, min_severity="varning")
+    if sel.empty:
+        return Note(f"Inga fel eller varningar {ctx.year}; upplysningarna står i bilagan.")
+    return Table(
+        _named(ctx, sel), _issue_columns(),
+        caption=f"Fel och varningar {ctx.year}, allvarligast först (alla brister står i bilagan)",
+        name="Fel och varningar",
+    )  # fmt: skip
+
+
 def issues_table(
     ctx: ReportContext, issues: pd.DataFrame, *, min_severity: str | None = None
 ) -> Table:
-    """The issue table, most serious first."""
+    """Every finding, most serious first."""
     sel = filter_issues(issues, min_severity=min_severity) if min_severity else issues
-    columns = (
-        Column("severity", "Allvarlighet"),
-        Column("label", "Typ av brist", wrap=True),
-        Column("kpi", "Nyckeltal"),
-        Column("municipality", "Kommun"),
-        Column("year", "År", "year"),
-        Column("value", "Värde", "number"),
-        Column("detail", "Beskrivning", wrap=True),
-    )
     return Table(
-        _named(sel), columns, caption="Brister i data (allvarligast först)", name="Brister"
-    )
+        _named(ctx, sel), _issue_columns(), caption="Alla brister i data (allvarligast först)",
+        name="Brister",
+    )  # fmt: skip
 
 
-def usable_chart(ctx: ReportContext) -> Chart:
+def usable_chart(ctx: ReportContext, usable_share: pd.DataFrame) -> Chart:
     """Heatmap: share of each domain's key figures that are usable, per year (or municipality)."""
-    mun = scope(ctx)
-    all_years = run_checks(ctx.values, catalog=ctx.catalog, municipalities=mun)
-    summary = usable_summary(ctx.values, all_years, catalog=ctx.catalog, municipalities=mun)
-    fig, ax = new_figure((10, 3.8))
+    summary = usable_share
+    fig, ax = new_figure((10, 3.8 if ctx.municipality_id else 5.2))
     if ctx.municipality_id:
         quality_heatmap(summary, rows="domain", municipality=ctx.municipality_id, ax=ax)
     else:

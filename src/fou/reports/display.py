@@ -270,7 +270,14 @@ class Chart:
         return {"text/html": self.to_html(), "text/plain": self.caption or self.name}
 
 
-NOTE_KINDS: tuple[str, ...] = ("info", "warning", "missing")
+#: CSS class of each kind of note.
+NOTE_CLASSES: dict[str, str] = {
+    "info": "note",
+    "warning": "callout warning",
+    "missing": "callout missing",
+    "summary": "summary",
+}
+NOTE_KINDS: tuple[str, ...] = tuple(NOTE_CLASSES)
 
 
 @dataclass(frozen=True)
@@ -282,7 +289,8 @@ class Note:
     text
         Swedish text; several paragraphs as a tuple.
     kind
-        ``info`` (plain), ``warning`` (a callout) or ``missing`` (why something is absent).
+        ``info`` (plain), ``warning`` (a callout), ``missing`` (why something is
+        absent) or ``summary`` (the findings that open a report).
     """
 
     text: str | tuple[str, ...] = ""
@@ -304,9 +312,7 @@ class Note:
         body = "".join(f"<p>{html.escape(p)}</p>" for p in self.paragraphs)
         if self.items:
             body += "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in self.items) + "</ul>"
-        css = {"info": "note", "warning": "callout warning", "missing": "callout missing"}[
-            self.kind
-        ]
+        css = NOTE_CLASSES[self.kind]
         return f'<div class="{css}">{body}</div>'
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:

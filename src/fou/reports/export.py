@@ -129,6 +129,11 @@ class ReportMeta:
         return self.provenance.source_line() if self.provenance else "Datakälla okänd"
 
     @property
+    def description(self) -> str:
+        """The data source for the provenance box (without "Källa:")."""
+        return self.provenance.description() if self.provenance else "okänd"
+
+    @property
     def is_demo(self) -> bool:
         """True when the report is computed from demo data."""
         return self.provenance is not None and self.provenance.is_demo
@@ -156,7 +161,12 @@ def report_context(meta: ReportMeta) -> dict[str, Any]:
     year = meta.year
     when = f"{where} {sv.year(year)}" if year is not None else where
     subtitle = when + (f" (kommunkod {meta.municipality_id})" if meta.municipality_id else "")
-    params = [(parameter_label(k), _parameter_value(k, v)) for k, v in meta.parameters.items()]
+    # The data source has its own line in the box; the other parameters say what it is about.
+    params = [
+        (parameter_label(k), _parameter_value(k, v))
+        for k, v in meta.parameters.items()
+        if k != DATA_SOURCE
+    ]
     source_line = meta.source_line
     right = ("DEMODATA · " if meta.is_demo else "") + when
     page_css = (TEMPLATES / "page.css.j2").read_text(encoding="utf-8")
@@ -178,6 +188,7 @@ def report_context(meta: ReportMeta) -> dict[str, Any]:
         "year": year,
         "is_demo": meta.is_demo,
         "source_line": source_line,
+        "source_description": meta.description,
         "local_files": list(local),
         "parameters_display": params,
         "package_version": meta.package_version,
@@ -295,6 +306,21 @@ def _toc(body: str) -> str:
     return "".join(out)
 
 
+def _place_toc(body: str, toc: str) -> str:
+    """Put the contents after the first section (the summary comes first), or at the top."""
+    body = body.replace("<!--FOU-TOC-->", "", 1)
+    start = body.find('<main class="report-body">')
+    if not toc or start < 0:
+        return body
+    first = body.find("<h2", start)
+    second = body.find("<h2", first + 1) if first >= 0 else -1
+    at = second if second >= 0 else start + len('<main class="report-body">')
+    cell = body.rfind('<div class="md-cell">', first, at) if second >= 0 else -1
+    if cell > first:
+        at = cell  # before the cell that holds the heading, not inside it
+    return body[:at] + toc + body[at:]
+
+
 def make_offline(html: str) -> str:
     """Neutralise every reference to the network in a page.
 
@@ -315,6 +341,18 @@ def make_offline(html: str) -> str:
     return _BARE_URL.sub("", html)
 
 
+_H1 = re.compile(r"<h1\b[^>]*>.*?</h1>", re.S)
+
+
+def _drop_notebook_title(body: str) -> str:
+    """Remove the notebook's own first ``# heading``: the page's title block already says it."""
+    start = body.find('<main class="report-body">')
+    if start < 0:
+        return body
+    m = _H1.search(body, start)
+    return body if m is None else body[: m.start()] + body[m.end() :]
+
+
 def notebook_to_html(nb: Any, *, meta: ReportMeta) -> str:
     """Render an executed notebook as a reviewer report (one self-contained HTML page).
 
@@ -332,8 +370,9 @@ def notebook_to_html(nb: Any, *, meta: ReportMeta) -> str:
     """
     ctx = report_context(meta)
     body, _ = _exporter().from_notebook_node(nb, resources={"fou": ctx})
+    body = _drop_notebook_title(body)
     body = ascii_anchors(body)
-    body = body.replace("<!--FOU-TOC-->", _toc(body), 1)
+    body = _place_toc(body, _toc(body))
     return make_offline(body)
 
 

@@ -3,12 +3,16 @@
 Used by ``notebooks/person_centred.ipynb``::
 
     idx = person_centred.index(ctx)
-    show(person_centred.position_table(ctx, idx))
-    show(person_centred.index_trend_chart(ctx, idx))
-    show(person_centred.survey_table(ctx, area="hemtjänst"))
-    show(person_centred.funnel_chart(ctx, area="hemtjänst"))
-    show(person_centred.alpha_table(ctx))
-    show(person_centred.stability_table(ctx, idx))
+    person_centred.summary(ctx, idx)
+    person_centred.position_table(ctx, idx)
+    person_centred.index_trend_chart(ctx, idx)
+    person_centred.survey_table(ctx, area="hemtjänst")
+    person_centred.funnel_chart(ctx, area="hemtjänst")
+    person_centred.alpha_table(ctx)
+    person_centred.stability_table(ctx, idx)
+
+For a year without the survey (2021) the year's sections say so and the
+report still shows what there is: the index over the years and its stability.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ import numpy as np
 import pandas as pd
 
 from fou.core import registry, sv
-from fou.plotting import funnel_plot, new_figure, no_data, short_title, trend_plot
+from fou.plotting import funnel_plot, new_figure, no_data, trend_plot
 from fou.reports.context import ReportContext
-from fou.reports.display import Chart, Column, Table
+from fou.reports.display import Block, Chart, Column, Note, Table
+from fou.reports.findings import Finding, level_findings, summary_note
 from fou.stats import (
     cronbach_alpha_ecological,
     funnel_data,
+    index_items,
     index_stability,
     person_centred_index,
     survey_uncertainty,
@@ -34,6 +40,25 @@ AREAS: tuple[str, ...] = ("hemtjänst", "särskilt boende")
 SURVEY_KPIS: dict[str, str] = {"hemtjänst": "U21463", "särskilt boende": "U23461"}
 
 
+def survey_run(ctx: ReportContext) -> bool:
+    """True when the user survey has results for the report's year."""
+    if ctx.year in ctx.catalog.survey_not_run:
+        return False
+    v = ctx.values
+    items = set(SURVEY_KPIS.values())
+    return bool(((v["year"] == ctx.year) & v["kpi"].isin(items) & v["value"].notna()).any())
+
+
+def not_run_note(ctx: ReportContext) -> Note:
+    """What a section shows instead of results when the survey was not run that year."""
+    return Note(
+        f"Brukarundersökningen Vad tycker de äldre om äldreomsorgen genomfördes inte "
+        f"{ctx.year}, så det finns inga resultat för året. Utvecklingen över åren och "
+        "indexets stabilitet visas nedan.",
+        kind="missing",
+    )
+
+
 def index(ctx: ReportContext) -> pd.DataFrame:
     """Person-centredness index (national z reference) for hemtjänst and särskilt boende."""
     return pd.concat(
@@ -42,8 +67,7 @@ def index(ctx: ReportContext) -> pd.DataFrame:
     )
 
 
-def position_table(ctx: ReportContext, idx: pd.DataFrame) -> Table:
-    """The municipality's index in the year against the GR mean and the national spread."""
+def _positions(ctx: ReportContext, idx: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for area in AREAS:
         part = idx[(idx["area"] == area) & (idx["year"] == ctx.year)]
@@ -55,6 +79,50 @@ def position_table(ctx: ReportContext, idx: pd.DataFrame) -> Table:
         rows.append({"area": area, "municipality": ctx.municipality, "index": value,
                      "gr_mean": gr.mean(), "n_gr": int(gr.notna().sum()),
                      "share_below": share, "n_nat": len(nat)})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def summary(ctx: ReportContext, idx: pd.DataFrame) -> Note:
+    """Sammanfattning: the index against GR and Riket, and the questions beyond the uncertainty."""
+    if not survey_run(ctx):
+        last = idx.dropna(subset=["index"])["year"]
+        before = int(last[last < ctx.year].max()) if (last < ctx.year).any() else None
+        text = (
+            f"Brukarundersökningen genomfördes inte {ctx.year}; det finns inga resultat för året."
+        )
+        items = [Finding("saknas", text)]
+        if before is not None:
+            items.append(Finding(
+                "senast",
+                f"Senaste undersökningen före {ctx.year} är från {before}; utvecklingen över åren "
+                "visas i diagrammet nedan.",
+            ))  # fmt: skip
+        return summary_note(items)
+    found: list[Finding] = []
+    for r in _positions(ctx, idx).itertuples(index=False):
+        if pd.isna(r.index):
+            text = (
+                f"{sv.capitalise(r.area)}: {ctx.municipality} har inget index {ctx.year} "
+                "(för få frågor med värden)."
+            )
+            found.append(Finding("saknas", text))
+            continue
+        found.append(Finding(
+            "index",
+            f"Personcentreringsindex {r.area}: {ctx.municipality} {sv.signed(r.index, 2)} "
+            f"(0 = rikets genomsnitt), GR-snittet {sv.signed(r.gr_mean, 2)}; "
+            f"{sv.percent(r.share_below, 0)} av landets {r.n_nat} kommuner har lägre index. "
+            "Indexet har inget eget osäkerhetsmått; frågorna nedan har det.",
+        ))  # fmt: skip
+    questions = [k for a in AREAS for k in index_items(ctx.catalog, area=a)]
+    found += level_findings(ctx, questions)[:3]
+    return summary_note(found[:6])
+
+
+def position_table(ctx: ReportContext, idx: pd.DataFrame) -> Block:
+    """The municipality's index in the year against the GR mean and the national spread."""
+    if not survey_run(ctx):
+        return not_run_note(ctx)
     columns = (
         Column("area", "Verksamhet"),
         Column("municipality", "Kommun"),
@@ -65,7 +133,7 @@ def position_table(ctx: ReportContext, idx: pd.DataFrame) -> Table:
         Column("n_nat", "Kommuner i riket med index", "integer"),
     )
     return Table(
-        pd.DataFrame(rows), columns,
+        _positions(ctx, idx), columns,
         caption=f"Personcentreringsindex {ctx.year} (0 = rikets genomsnitt, "
         "enhet = standardavvikelser mellan kommuner)",
         name="Index",
@@ -123,14 +191,19 @@ def index_trend_chart(ctx: ReportContext, idx: pd.DataFrame) -> Chart:
     )
 
 
-def survey_table(ctx: ReportContext, *, area: str = "hemtjänst") -> Table:
+def survey_table(ctx: ReportContext, *, area: str = "hemtjänst") -> Block:
     """Wilson intervals for the GR municipalities and Riket on one survey question."""
+    if not survey_run(ctx):
+        return not_run_note(ctx)
     kpi = SURVEY_KPIS[area]
     res = survey_uncertainty(
         ctx.values, kpi=kpi, year=ctx.year, catalog=ctx.catalog,
         municipalities=[*registry.GR_MUNICIPALITIES, registry.RIKET],
     )  # fmt: skip
-    res = res.assign(municipality=res["municipality_id"].map(registry.municipality_name))
+    res = res.assign(
+        municipality=res["municipality_id"].map(registry.municipality_name),
+        mine=res["municipality_id"] == ctx.municipality_id,
+    )
     columns = (
         Column("municipality", "Kommun"),
         Column("value", "Andel (%)", "number", 0),
@@ -141,29 +214,33 @@ def survey_table(ctx: ReportContext, *, area: str = "hemtjänst") -> Table:
         Column("note", "Kommentar", wrap=True),
     )
     return Table(
-        res, columns, caption=f"{kpi}: {short_title(ctx.title(kpi))} ({ctx.year})",
-        name=f"Osäkerhet {area}",
+        res, columns, caption=f"{ctx.catalog.label(kpi)} ({kpi}), {ctx.year}",
+        name=f"Osäkerhet {area}", highlight="mine",
     )  # fmt: skip
 
 
-def funnel_chart(ctx: ReportContext, *, area: str = "hemtjänst") -> Chart:
+def funnel_chart(ctx: ReportContext, *, area: str = "hemtjänst") -> Block:
     """Funnel plot of one survey share against the number of respondents (all municipalities)."""
+    if not survey_run(ctx):
+        return not_run_note(ctx)
     kpi = SURVEY_KPIS[area]
     fd = funnel_data(ctx.values, kpi=kpi, year=ctx.year, catalog=ctx.catalog)
     fig, ax = new_figure((8, 5))
     funnel_plot(fd, highlight=ctx.municipality_id, catalog=ctx.catalog, ax=ax)
     return Chart(
         fig,
-        f"Trattdiagram {ctx.year}: punkter utanför trattens gränser skiljer sig mer från "
-        f"målvärdet ({fd.target_label}) än slumpen väntas ge vid det antalet svarande. "
-        f"Gränser: {fd.method_label}. {fd.note}",
+        f"{ctx.catalog.label(kpi)}, trattdiagram {ctx.year}: punkter utanför trattens gränser "
+        f"skiljer sig mer från målvärdet ({fd.target_label}) än slumpen väntas ge vid det antalet "
+        f"svarande. Gränser: {fd.method_label}. {fd.note}",
         source=ctx.source,
         name=f"tratt_{area.replace(' ', '_')}",
     )
 
 
-def alpha_table(ctx: ReportContext) -> Table:
+def alpha_table(ctx: ReportContext) -> Block:
     """Ecological Cronbach's alpha over the 13 GR municipalities, per area, for the year."""
+    if not survey_run(ctx):
+        return not_run_note(ctx)
     res = pd.concat(
         [cronbach_alpha_ecological(ctx.values, area=a, catalog=ctx.catalog, years=ctx.year,
                                    municipalities="gr") for a in AREAS],
@@ -177,11 +254,12 @@ def alpha_table(ctx: ReportContext) -> Table:
         Column("ci_high", "KI övre", "number", 2),
         Column("n", "Antal kommuner", "integer"),
         Column("n_items", "Antal frågor", "integer"),
-        Column("measure", "Vad måttet är", wrap=True),
         Column("note", "Kommentar", wrap=True),
     )
     return Table(
-        res, columns, caption="Cronbachs alfa över kommunernas andelar: ekologisk konsistens",
+        res, columns,
+        caption="Cronbachs alfa över kommunernas andelar: ekologisk konsistens (kommunnivå), "
+        "inte individuell reliabilitet",
         name="Cronbachs alfa",
     )  # fmt: skip
 
@@ -203,3 +281,11 @@ def stability_table(ctx: ReportContext, idx: pd.DataFrame) -> Table:
     return Table(
         res, columns, caption="Indexets stabilitet mellan åren (GR:s kommuner)", name="Stabilitet"
     )
+
+
+def appendix(ctx: ReportContext) -> Table:
+    """The survey questions of the index with Kolada's full titles and ids."""
+    from fou.reports.common import kpi_appendix
+
+    kpis = [k for a in AREAS for k in index_items(ctx.catalog, area=a)]
+    return kpi_appendix(ctx, kpis)

@@ -2,9 +2,10 @@
 
 Used by ``notebooks/municipality_profile.ipynb``::
 
-    show(profile.domain_table(ctx, domain))   # one table per domain
-    show(profile.comparison_chart(ctx))       # bars for a selection of key figures
-    show(profile.trend_chart(ctx))            # the same key figures over time
+    profile.summary(ctx)                       # Sammanfattning: 3–6 findings
+    show(profile.domain_section(ctx, domain))  # per domain: overview figure and table
+    profile.trend_chart(ctx)                   # a selection of key figures over time
+    profile.appendix(ctx)                      # every key figure's full Kolada title and id
 """
 
 from __future__ import annotations
@@ -16,12 +17,20 @@ import numpy as np
 import pandas as pd
 
 from fou.core import sv
-from fou.plotting import comparison_bar, new_figure, short_title, trend_plot
+from fou.plotting import new_figure, trend_plot
+from fou.reports.common import (
+    break_notes,
+    has_values,
+    kpi_appendix,
+    overview_chart,
+    unit_short,
+)
 from fou.reports.context import ReportContext
-from fou.reports.display import Chart, Column, Table
-from fou.stats import comparison_table, gr_overview, trend_table
+from fou.reports.display import Block, Chart, Column, Heading, Note, Table
+from fou.reports.findings import municipality_summary, summary_note
+from fou.stats import comparison_table, trend_table
 
-#: Key figures shown as bars and trends in the municipality profile.
+#: Key figures shown over time in the municipality profile (those with values are drawn).
 PROFILE_KPIS: tuple[str, ...] = ("U21468", "U23471", "N20403", "N20402", "N21608", "N20900")
 #: Column of :func:`fou.stats.comparison_table` and label of each comparison.
 COMPARISON_COLUMNS: dict[str, tuple[str, str]] = {
@@ -32,30 +41,42 @@ COMPARISON_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
+def report_kpis(ctx: ReportContext) -> list[str]:
+    """Every key figure of the profile, domain by domain."""
+    return [k for d in ctx.catalog.domains() for k in ctx.catalog.ids(domain=d)]
+
+
+def summary(ctx: ReportContext) -> Block:
+    """Sammanfattning: the strongest positions and changes, beyond their uncertainty."""
+    return summary_note(municipality_summary(ctx, report_kpis(ctx)))
+
+
 def comparison(ctx: ReportContext, *, kpis: Sequence[str] | None = None) -> pd.DataFrame:
     """:func:`fou.stats.comparison_table` for the report's municipality and year, with decimals."""
     table = comparison_table(
         ctx.values, municipality=str(ctx.municipality_id), year=ctx.year,
         kpis=list(kpis) if kpis is not None else None, catalog=ctx.catalog, groups=ctx.groups,
     )  # fmt: skip
-    return table.assign(decimals=[ctx.catalog.decimals(k) for k in table["kpi"]])
+    return table.assign(
+        decimals=[ctx.catalog.decimals(k) for k in table["kpi"]],
+        label=[ctx.catalog.label(k) for k in table["kpi"]],
+        unit_short=[unit_short(ctx, k) for k in table["kpi"]],
+    )
 
 
 def domain_table(ctx: ReportContext, domain: str) -> Table:
     """One domain: value, change, the chosen comparison first, then the others, rank and note."""
     table = comparison(ctx, kpis=ctx.catalog.ids(domain=domain))
-    table = table.assign(short=[short_title(t) for t in table["title"]])
     first, first_label = COMPARISON_COLUMNS[ctx.comparison]
-    others = [c for c in ("gr_mean", "similar_mean", "riket") if c != first]
     labels = dict(COMPARISON_COLUMNS.values())
+    others = [c for c in ("gr_mean", "similar_mean", "riket") if c != first]
     columns = (
-        Column("kpi", "Nyckeltal"),
-        Column("short", "Nyckeltal (titel)", wrap=True),
-        Column("value", "Värde", "number", "decimals"),
-        Column("change", "Förändring", "signed", "decimals"),
+        Column("label", "Nyckeltal", wrap=True),
+        Column("unit_short", "Enhet"),
+        Column("value", f"{ctx.municipality} {ctx.year}", "number", "decimals"),
+        Column("change", f"Förändring sedan {ctx.year - 1}", "signed", "decimals"),
         Column(first, f"{first_label} (vald jämförelse)", "number", "decimals"),
         *(Column(c, labels[c], "number", "decimals") for c in others),
-        Column("diff_gr", "Skillnad mot GR", "signed", "decimals"),
         Column("rank_gr", "Rang i GR (1 = bäst)", "integer"),
         Column("note", "Kommentar", wrap=True),
     )
@@ -68,58 +89,50 @@ def domain_table(ctx: ReportContext, domain: str) -> Table:
     )
 
 
-def comparison_chart(ctx: ReportContext, *, kpis: Sequence[str] = PROFILE_KPIS) -> Chart:
-    """Bars: the 13 with the report's municipality, GR-snitt, liknande kommuner and Riket."""
-    table = comparison(ctx, kpis=kpis)
-    ncols = 3
-    nrows = math.ceil(len(table) / ncols)
+def domain_section(ctx: ReportContext, domain: str) -> list[Block]:
+    """A domain: its heading, the overview figure, then every key figure's numbers in a table."""
+    return [Heading(sv.capitalise(domain), level=2), overview_chart(ctx, domain),
+            domain_table(ctx, domain)]  # fmt: skip
+
+
+def trend_kpis(ctx: ReportContext, kpis: Sequence[str] = PROFILE_KPIS) -> list[str]:
+    """The trend chart's key figures that have values for the municipality (no empty panels)."""
+    v = ctx.values
+    own = v[(v["municipality_id"] == ctx.municipality_id) & v["value"].notna()]
+    return [k for k in kpis if has_values(ctx, k) and (own["kpi"] == k).any()]
+
+
+def trend_chart(ctx: ReportContext, *, kpis: Sequence[str] = PROFILE_KPIS) -> Block:
+    """Lines over time: the municipality, GR-snitt, liknande kommuner and Riket, per key figure."""
+    shown = trend_kpis(ctx, kpis)
+    left_out = [k for k in kpis if k not in shown]
+    if not shown:
+        return Note("Inget av nyckeltalen i urvalet har värden för kommunen.", kind="missing")
+    ncols = 2 if len(shown) > 1 else 1
+    nrows = math.ceil(len(shown) / ncols)
     fig, axes = new_figure((11, 3.4 * nrows), nrows=nrows, ncols=ncols)
     flat = np.ravel(axes)
-    for ax, row in zip(flat, table.itertuples(index=False), strict=False):
-        data = gr_overview(ctx.values, kpi=row.kpi, year=ctx.year, catalog=ctx.catalog)
-        if ctx.municipality_id not in set(data["municipality_id"]):
-            own = pd.DataFrame(
-                [{"kpi": row.kpi, "year": ctx.year, "municipality_id": ctx.municipality_id,
-                  "value": row.value}]
-            )  # fmt: skip
-            data = pd.concat([data, own], ignore_index=True)
-        reference = {"GR-snitt": row.gr_mean, "Liknande kommuner": row.similar_mean,
-                     "Riket": row.riket}  # fmt: skip
-        comparison_bar(
-            data, highlight=ctx.municipality_id, reference=reference, catalog=ctx.catalog,
-            decimals=ctx.catalog.decimals(row.kpi), title=short_title(row.title), ax=ax,
-        )  # fmt: skip
-        ax.title.set_fontsize(9)
-        ax.tick_params(labelsize=7)
-    for ax in flat[len(table) :]:
-        ax.set_visible(False)
-    return Chart(
-        fig,
-        f"{ctx.municipality} {ctx.year} jämfört med GR-snitt (ovägt medel av de 13), liknande "
-        "kommuner och riket. En stapel med texten 'saknas' har inget värde (inte 0).",
-        source=ctx.source,
-        name="jamforelse",
-    )
-
-
-def trend_chart(ctx: ReportContext, *, kpis: Sequence[str] = PROFILE_KPIS) -> Chart:
-    """Lines over time: the municipality, GR-snitt, liknande kommuner and Riket, per key figure."""
-    ncols = 2
-    nrows = math.ceil(len(kpis) / ncols)
-    fig, axes = new_figure((11, 3.2 * nrows), nrows=nrows, ncols=ncols)
-    flat = np.ravel(axes)
-    for ax, kpi in zip(flat, kpis, strict=False):
+    for ax, kpi in zip(flat, shown, strict=False):
         tt = trend_table(ctx.values, municipality=str(ctx.municipality_id), kpi=kpi,
                          groups=ctx.groups)  # fmt: skip
-        trend_plot(tt, catalog=ctx.catalog, title=short_title(ctx.title(kpi)), ax=ax)
-        ax.title.set_fontsize(9)
-    for ax in flat[len(kpis) :]:
+        trend_plot(tt, catalog=ctx.catalog, title=ctx.catalog.label(kpi), ax=ax)
+        ax.title.set_fontsize(9.5)
+    for ax in flat[len(shown) :]:
         ax.set_visible(False)
-    return Chart(
-        fig,
+    notes = break_notes(ctx, shown)
+    caption = (
         "Utveckling över tid. Avbrott i linjen betyder att värde saknas (t.ex. 2021 då "
         "brukarundersökningen inte gjordes); ett hopp för de flesta kommuner samma år är "
-        "oftast en definitionsändring, inte en verklig förändring.",
-        source=ctx.source,
-        name="utveckling",
+        "oftast en definitionsändring, inte en verklig förändring."
     )
+    if notes:
+        caption += " Definitionsbyten: " + "; ".join(notes)
+    if left_out:
+        names = sv.join([ctx.catalog.label(k) for k in left_out])
+        caption += f" Utan värden för {ctx.municipality} och därför inte med: {names}."
+    return Chart(fig, caption, source=ctx.source, name="utveckling")
+
+
+def appendix(ctx: ReportContext) -> Table:
+    """Every key figure of the profile with Kolada's full title and id."""
+    return kpi_appendix(ctx, report_kpis(ctx))

@@ -1,12 +1,19 @@
-"""Regional översikt: the 13 GR municipalities side by side, domain by domain.
+"""Regional översikt: a FoU report on the 13 GR municipalities, domain by domain.
 
-Used by ``notebooks/regional_report.ipynb``::
+Used by ``notebooks/regional_report.ipynb``. The main body:
 
-    issues = data_quality.issues(ctx)
-    for kpi in ctx.catalog.ids(domain=domain):
-        show(regional.kpi_section(ctx, kpi, issues))
-    show(regional.domain_associations(ctx, domain))
-    show(regional.data_gaps_table(ctx, issues))
+1. :func:`summary` – Sammanfattning: GR against Riket, the clearest changes
+   of GR-snittet (over the same municipalities), associations, data gaps;
+2. :func:`data_facts` – what the data are (for the chapter "Om nyckeltalen och data");
+3. :func:`domain_chapter` – per domain an overview matrix of the 13 ×
+   the domain's key figures (coloured only beyond the uncertainty, missing
+   marked) and a short text of what stands out (:func:`domain_text`);
+4. :func:`associations_chapter` – Holm-corrected associations within each domain;
+5. :func:`data_gaps_table` – what could not be measured, where and why.
+
+The appendix (bilaga) holds one section per key figure (:func:`kpi_section`:
+the 13 side by side, a trend panel, its data problems) and the list of key
+figures with Kolada's titles.
 """
 
 from __future__ import annotations
@@ -17,15 +24,311 @@ import pandas as pd
 
 from fou.core import registry, sv
 from fou.core.tidy import select
-from fou.plotting import new_figure, short_title, trend_plot
+from fou.plotting import new_figure, position_matrix, trend_plot
 from fou.quality import KINDS
 from fou.reports import associations
+from fou.reports.common import break_notes, domain_kpis, has_values, kpi_appendix
 from fou.reports.context import ReportContext
 from fou.reports.display import Block, Chart, Column, Heading, Note, Table
+from fou.reports.findings import Finding, summary_note
+from fou.reports.wording import amount, difference
 from fou.stats import gr_overview, trend_table
+from fou.stats.position import group_against_riket, group_change, position_table
 
 #: Years in a key figure's trend panel.
 TREND_YEARS = 8
+N_GR = len(registry.GR_MUNICIPALITIES)
+
+
+def report_kpis(ctx: ReportContext) -> list[str]:
+    """Every key figure of the report, domain by domain."""
+    return [k for d in ctx.catalog.domains() for k in ctx.catalog.ids(domain=d)]
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def _riket_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
+    g = group_against_riket(ctx.values, kpis=kpis, year=ctx.year, catalog=ctx.catalog)
+    judged = g[g["verdict"].isin(["bättre", "sämre"])]
+    n = len(g[g["position"] != "saknas"])
+    better, worse = (
+        int((judged["verdict"] == "bättre").sum()),
+        int((judged["verdict"] == "sämre").sum()),
+    )
+    text = (
+        f"GR-snittet är bättre än riket för {better} och sämre för {worse} av de {n} nyckeltal "
+        f"som har värden {ctx.year}, där skillnaden är större än osäkerheten i snittet av de 13 "
+        "kommunerna (95 % t-intervall); övriga ligger nära riket eller har inget håll som är "
+        "bättre."
+    )
+    out = [Finding("riket", text, 10.0)]
+    if not judged.empty:
+        top = judged.assign(rel=(judged["diff"] / (judged["ci_high"] - judged["ci_low"])).abs())
+        r = top.sort_values("rel", ascending=False).iloc[0]
+        out.append(Finding(
+            "riket",
+            f"Tydligast: {ctx.catalog.label(r.kpi)}, GR-snittet "
+            f"{amount(r['mean'], r.kpi, ctx.catalog)} "
+            f"mot riket {amount(r.riket, r.kpi, ctx.catalog)} (95 % KI för GR-snittet "
+            f"{amount(r.ci_low, r.kpi, ctx.catalog)}–{amount(r.ci_high, r.kpi, ctx.catalog)}).",
+            9.0,
+        ))  # fmt: skip
+    return out
+
+
+def change_findings(ctx: ReportContext, kpis: Sequence[str], *, limit: int = 2) -> list[Finding]:
+    """The clearest changes of GR-snittet since last year, over the same municipalities."""
+    brk = ctx.catalog.breaks
+    broken = set(brk.loc[brk["year"] == ctx.year, "kpi"])
+    comparable = [k for k in kpis if k not in broken]
+    c = group_change(ctx.values, kpis=comparable, year=ctx.year)
+    c = c[(c["n_both"] >= 3) & ((c["ci_low"] > 0) | (c["ci_high"] < 0))]
+    if c.empty:
+        return [Finding(
+            "förändring",
+            f"Ingen förändring av GR-snittet sedan {ctx.year - 1} är större än osäkerheten "
+            "(95 % t-intervall över kommunernas förändringar, samma kommuner båda åren).",
+            5.0,
+        )]  # fmt: skip
+    c = c.assign(rel=(c["change"] / (c["ci_high"] - c["ci_low"])).abs())
+    out = []
+    for r in c.sort_values("rel", ascending=False).head(limit).itertuples(index=False):
+        verb = "ökade" if r.change > 0 else "minskade"
+        out.append(Finding(
+            "förändring",
+            f"{ctx.catalog.label(r.kpi)}: GR-snittet {verb} med "
+            f"{difference(r.change, r.kpi, ctx.catalog)} sedan {r.previous_year} (de "
+            f"{r.n_both} kommuner som har värden båda åren; 95 % KI "
+            f"{difference(r.ci_low, r.kpi, ctx.catalog, signed=True)} till "
+            f"{difference(r.ci_high, r.kpi, ctx.catalog, signed=True)}).",
+            8.0,
+            r.kpi,
+        ))  # fmt: skip
+    return out
+
+
+def _gaps_finding(ctx: ReportContext, kpis: Sequence[str]) -> Finding:
+    have = _have_counts(ctx, kpis)
+    none = [k for k in kpis if have.get(k, 0) == 0]
+    some = [k for k in kpis if 0 < have.get(k, 0) < N_GR]
+    text = (
+        f"{len(none)} av {len(kpis)} nyckeltal saknar värde för alla 13 kommuner {ctx.year} och "
+        f"{len(some)} för några av dem; kapitlet Brister i data visar var och varför. Ett saknat "
+        "värde är okänt, inte noll."
+    )
+    return Finding("saknas", text, 1.0)
+
+
+def summary(ctx: ReportContext, issues: pd.DataFrame) -> Note:
+    """Sammanfattning of the regional report (3–6 findings, the rules in the module docstrings)."""
+    kpis = [k for k in report_kpis(ctx) if ctx.catalog.comparable(k)]
+    items = _riket_findings(ctx, kpis) + change_findings(ctx, kpis)
+    screens = [_domain_screen(ctx, d) for d in ctx.catalog.domains()]
+    n_pairs = sum(len(s) for s in screens if s is not None)
+    n_sig = sum(int(s["significant_gr"].sum()) for s in screens if s is not None)
+    if n_pairs:
+        items.append(Finding(
+            "samband",
+            f"{n_sig} av {n_pairs} prövade par av nyckeltal inom samma område har ett samband "
+            "bland de 13 kommunerna som håller efter Holm-justering; sambanden gäller kommuner, "
+            "inte enskilda personer.",
+            3.0,
+        ))  # fmt: skip
+    items.append(_gaps_finding(ctx, report_kpis(ctx)))
+    return summary_note(items[:6])
+
+
+# --------------------------------------------------------------------------- the data
+
+
+def data_facts(ctx: ReportContext) -> Note:
+    """Facts for "Om nyckeltalen och data": how many key figures, years, response rates."""
+    kpis = report_kpis(ctx)
+    have = _have_counts(ctx, kpis)
+    with_values = sum(1 for k in kpis if have.get(k, 0))
+    years = ctx.dataset.years
+    rates = []
+    for kpi in ("U23593", "U23595"):
+        v = ctx.values
+        mask = (v["kpi"] == kpi) & (v["year"] == ctx.year) & (v["gender"] == "T")
+        sel = v.loc[mask & v["municipality_id"].isin(registry.GR_MUNICIPALITIES), "value"].dropna()
+        if len(sel):
+            rates.append(f"{ctx.catalog.label(kpi).lower()} {sv.number(sel.min(), 0)}–"
+                         f"{sv.number(sel.max(), 0)} %")  # fmt: skip
+    items = [
+        f"Rapporten bygger på {len(kpis)} nyckeltal i {len(ctx.catalog.domains())} områden; "
+        f"{with_values} av dem har värden för GR-kommunerna {ctx.year}.",
+        f"Datamängden omfattar åren {sv.year_span(years[0], years[-1])}. {ctx.source}.",
+    ]
+    if rates:
+        items.append(f"Svarsfrekvens i brukarundersökningen {ctx.year} bland GR-kommunerna: "
+                     f"{sv.join(rates)}.")  # fmt: skip
+    brk = break_notes(ctx, kpis)
+    if brk:
+        items.append("Kända definitionsbyten: " + "; ".join(brk))
+    return Note(items=tuple(items))
+
+
+# --------------------------------------------------------------------------- domain chapters
+
+
+def _have_counts(ctx: ReportContext, kpis: Sequence[str]) -> dict[str, int]:
+    sel = select(ctx.values, kpis=list(kpis), municipalities=registry.GR_MUNICIPALITIES,
+                 years=ctx.year)  # fmt: skip
+    return sel.dropna(subset=["value"]).groupby("kpi")["municipality_id"].nunique().to_dict()
+
+
+def overview_matrix(ctx: ReportContext, domain: str) -> Chart:
+    """The 13 × the domain's key figures, coloured by the verdict against GR-snittet."""
+    kpis = domain_kpis(ctx, domain)
+    pos = position_table(ctx.values, kpis=kpis, year=ctx.year, catalog=ctx.catalog)
+    text = pos.pivot_table(
+        index="kpi", columns="municipality_id", values="value", aggfunc="first", dropna=False
+    ).reindex(index=kpis)
+    cells = text.apply(
+        lambda col: [sv.number(v, ctx.catalog.decimals(k), missing="") for k, v in col.items()]
+    )
+    fig, ax = new_figure((10.8, 0.5 * len(kpis) + 2.6))
+    position_matrix(pos, text=cells, catalog=ctx.catalog, ax=ax)
+    return Chart(
+        fig,
+        f"{sv.capitalise(domain)} {ctx.year}: varje ruta är en kommuns värde. Blå = bättre och "
+        "orange = sämre än GR-snittet, lila = skilt från snittet där inget håll är bättre, bara "
+        "där skillnaden är större än osäkerheten (Wilson-intervall för enkätfrågor, annars mer än "
+        "en standardavvikelse mellan kommunerna). Grått = inom osäkerheten; streckat = saknas.",
+        source=ctx.source,
+        name=f"matris_{sv.slug(domain)}",
+    )
+
+
+def domain_text(ctx: ReportContext, domain: str) -> Note:
+    """What stands out in a domain, in a few computed sentences."""
+    kpis = domain_kpis(ctx, domain)
+    pos = position_table(ctx.values, kpis=kpis, year=ctx.year, catalog=ctx.catalog)
+    sentences = []
+    g = group_against_riket(ctx.values, kpis=kpis, year=ctx.year, catalog=ctx.catalog)
+    judged = g[g["verdict"].isin(["bättre", "sämre"])]
+    if len(g[g["position"] != "saknas"]):
+        better = [ctx.catalog.label(k) for k in judged.loc[judged["verdict"] == "bättre", "kpi"]]
+        worse = [ctx.catalog.label(k) for k in judged.loc[judged["verdict"] == "sämre", "kpi"]]
+        parts = []
+        if better:
+            parts.append(f"bättre än riket för {sv.join(better)}")
+        if worse:
+            parts.append(f"sämre än riket för {sv.join(worse)}")
+        sentences.append(
+            "GR-snittet är " + "; ".join(parts) + "." if parts
+            else "GR-snittet skiljer sig inte från riket mer än osäkerheten för något nyckeltal."
+        )  # fmt: skip
+    counts = (
+        pos[pos["verdict"].isin(["bättre", "sämre"])].groupby(["municipality_id", "verdict"]).size()
+    )
+    n_kpis = int(pos.loc[pos["position"] != "saknas", "kpi"].nunique())
+    for verdict, word in (("bättre", "bättre"), ("sämre", "sämre")):
+        if verdict in counts.index.get_level_values(1):
+            per = counts.xs(verdict, level=1).sort_values(ascending=False)
+            top = per[per == per.iloc[0]]
+            if per.iloc[0] >= 2:
+                names = sv.join([registry.municipality_name(m) for m in top.index])
+                sentences.append(f"Flest nyckeltal tydligt {word} än GR-snittet: {names} "
+                                 f"({per.iloc[0]} av {n_kpis}).")  # fmt: skip
+    ch = change_findings(ctx, kpis, limit=1)
+    if ch and ch[0].kpi is not None:
+        sentences.append(ch[0].text)
+    have = _have_counts(ctx, kpis)
+    none = [ctx.catalog.label(k) for k in kpis if not have.get(k)]
+    if none:
+        sentences.append(f"Inga värden {ctx.year} för {sv.join(none)}.")
+    return Note(tuple(sentences))
+
+
+def domain_chapter(ctx: ReportContext, domain: str) -> list[Block]:
+    """A domain of the main body: its heading, what stands out, then the overview matrix."""
+    return [Heading(sv.capitalise(domain), level=2), domain_text(ctx, domain),
+            overview_matrix(ctx, domain)]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- associations
+
+
+def _domain_screen(ctx: ReportContext, domain: str) -> pd.DataFrame | None:
+    kpis = associations.candidate_kpis(ctx, candidates=ctx.catalog.ids(domain=domain))
+    return associations.screen(ctx, kpis) if len(kpis) >= 2 else None
+
+
+def associations_chapter(ctx: ReportContext) -> list[Block]:
+    """Within each domain: the pairs whose association holds after Holm, in one table."""
+    rows = []
+    tested = []
+    for domain in ctx.catalog.domains():
+        s = _domain_screen(ctx, domain)
+        if s is None:
+            continue
+        tested.append(f"{domain} ({len(s)} par)")
+        sig = s[s["significant_gr"].astype(bool)]
+        for r in sig.itertuples(index=False):
+            rows.append({
+                "domain": sv.capitalise(domain),
+                "pair": f"{ctx.catalog.label(r.x)} – {ctx.catalog.label(r.y)}",
+                "r": r.r_gr, "ci": sv.interval(r.ci_low_gr, r.ci_high_gr), "p": r.p_adj_gr,
+                "n": r.n_gr, "pattern": r.pattern,
+            })  # fmt: skip
+    intro = Note(
+        f"Samband prövas inom varje område mellan nyckeltal som minst "
+        f"{associations.MIN_GR_VALUES} GR-kommuner har värden för {ctx.year}: "
+        f"{sv.join(tested) or 'inget område har två sådana nyckeltal'}. p-värden: "
+        f"{associations.P_METHOD} inom varje område."
+    )
+    if not rows:
+        return [intro, Note("Inget par har ett samband som håller efter Holm-justering.")]
+    columns = (
+        Column("domain", "Område"),
+        Column("pair", "Par", wrap=True),
+        Column("r", "rho", "number", 2),
+        Column("ci", "95 % KI"),
+        Column("p", "p (Holm)", "pvalue"),
+        Column("n", "n", "integer"),
+        Column("pattern", "GR jämfört med riket", wrap=True),
+    )
+    caption = f"Samband som håller efter Holm-justering bland GR:s 13 kommuner {ctx.year}"
+    return [intro, Table(pd.DataFrame(rows), columns, caption=caption, name="Samband")]
+
+
+# --------------------------------------------------------------------------- data gaps
+
+
+def data_gaps_table(ctx: ReportContext, issues: pd.DataFrame) -> Table:
+    """Per key figure: how many of the 13 lack a value this year, and the stated reasons."""
+    ids = ctx.catalog.ids()
+    have = _have_counts(ctx, ids)
+    relevant = issues[issues["municipality_id"].isin(registry.GR_MUNICIPALITIES)
+                      | issues["municipality_id"].isna()]  # fmt: skip
+    reasons = relevant.groupby("kpi")["check"].agg(
+        lambda s: ", ".join(sorted({KINDS[str(k)].label for k in s}))
+    )
+    out = pd.DataFrame({"kpi": ids})
+    out["label"] = out["kpi"].map(ctx.catalog.label)
+    out["domain"] = out["kpi"].map(lambda k: sv.capitalise(str(ctx.catalog.row(k)["domain"])))
+    out["missing"] = N_GR - out["kpi"].map(have).fillna(0).astype(int)
+    out["reasons"] = out["kpi"].map(reasons).fillna("")
+    out = out[out["missing"] > 0].sort_values(["missing", "domain"], ascending=[False, True])
+    columns = (
+        Column("domain", "Område"),
+        Column("label", "Nyckeltal", wrap=True),
+        Column("kpi", "Id"),
+        Column("missing", "Saknas (av 13)", "integer"),
+        Column("reasons", "Brister som kontrollerna fann", wrap=True),
+    )
+    return Table(
+        out, columns,
+        caption=f"Nyckeltal där GR-kommuner saknar värde {ctx.year} (antal av 13) och de "
+        "brister som kontrollerna fann",
+        name="Brister per nyckeltal",
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- appendix
 
 
 def overview_table(ctx: ReportContext, kpi: str) -> Table:
@@ -34,8 +337,8 @@ def overview_table(ctx: ReportContext, kpi: str) -> Table:
     d = ctx.catalog.decimals(kpi)
     columns = (
         Column("municipality", "Kommun"),
-        Column("value", "Värde", "number", d),
-        Column("previous_value", "Föregående år", "number", d),
+        Column("value", f"Värde {ctx.year}", "number", d),
+        Column("previous_value", str(ctx.year - 1), "number", d),
         Column("change", "Förändring", "signed", d),
         Column("diff_gr", "Skillnad mot GR", "signed", d),
         Column("diff_riket", "Skillnad mot riket", "signed", d),
@@ -44,8 +347,9 @@ def overview_table(ctx: ReportContext, kpi: str) -> Table:
     )
     return Table(
         res, columns,
-        caption=f"{kpi}: {short_title(ctx.title(kpi))} ({ctx.year}); GR-snitt "
-        f"{sv.number(res['gr_mean'].iloc[0], d)}, riket {sv.number(res['riket'].iloc[0], d)}",
+        caption=f"{ctx.catalog.label(kpi)} ({kpi}), {ctx.year}: GR-snitt "
+        f"{amount(res['gr_mean'].iloc[0], kpi, ctx.catalog)}, riket "
+        f"{amount(res['riket'].iloc[0], kpi, ctx.catalog)}",
         name=kpi,
     )  # fmt: skip
 
@@ -77,11 +381,12 @@ def trend_chart(ctx: ReportContext, kpi: str, *, n_years: int = TREND_YEARS) -> 
     names = [registry.municipality_name(m) for m in registry.GR_MUNICIPALITIES]
     trend_plot(data, highlight="GR-snitt", background=names, background_label="GR-kommunerna",
                catalog=ctx.catalog, title="", ax=ax)  # fmt: skip
+    notes = break_notes(ctx, [kpi])
     return Chart(
         fig,
         f"Utveckling {sv.year_span(years[0], years[-1])}: GR-snittet (ovägt medel) och riket; de "
-        "tunna grå linjerna är de 13 kommunerna, var för sig. Varje kommuns värde står i tabellen "
-        "ovan.",
+        "tunna grå linjerna är de 13 kommunerna, var för sig."
+        + (f" Definitionsbyte: {notes[0]}" if notes else ""),
         source=ctx.source,
         name=f"{kpi}_utveckling",
     )
@@ -107,71 +412,46 @@ def kpi_issues_table(ctx: ReportContext, kpi: str, issues: pd.DataFrame) -> Tabl
         Column("municipality", "Kommun"),
         Column("detail", "Beskrivning", wrap=True),
     )
-    return Table(
-        own, columns, caption=f"Brister i data för {kpi} ({ctx.year})", name=f"{kpi}_brister"
-    )
+    return Table(own, columns, caption=f"Brister i data för {ctx.catalog.label(kpi)} ({ctx.year})",
+                 name=f"{kpi}_brister")  # fmt: skip
 
 
 def kpi_section(ctx: ReportContext, kpi: str, issues: pd.DataFrame) -> list[Block]:
-    """One key figure for the region: the 13 side by side, a trend panel, and what is missing."""
+    """One key figure for the appendix: the 13 side by side, a trend panel, what is missing."""
     table = overview_table(ctx, kpi)
-    blocks: list[Block] = [Heading(f"{kpi}: {short_title(ctx.title(kpi))}"), table]
+    blocks: list[Block] = [Heading(f"{ctx.catalog.label(kpi)} ({kpi})", level=4), table]
     if table.data["value"].isna().all():
         reasons = "; ".join(dict.fromkeys(table.data["note"].dropna().astype(str))) or "okänd orsak"
         blocks.append(Note(f"Värdet saknas för alla GR-kommuner {ctx.year}. Orsak: {reasons}",
                            kind="missing"))  # fmt: skip
         return blocks
-    chart = trend_chart(ctx, kpi)
-    if chart is not None:
-        blocks.append(chart)
+    if has_values(ctx, kpi):
+        chart = trend_chart(ctx, kpi)
+        if chart is not None:
+            blocks.append(chart)
     problems = kpi_issues_table(ctx, kpi, issues)
     if problems is not None:
         blocks.append(problems)
     return blocks
 
 
-def domain_kpis_for_screen(ctx: ReportContext, domain: str) -> list[str]:
-    """The domain's key figures with values for enough GR municipalities to test associations."""
-    return associations.candidate_kpis(ctx, candidates=ctx.catalog.ids(domain=domain))
+def appendix(ctx: ReportContext, issues: pd.DataFrame) -> list[Block]:
+    """Bilaga: every key figure of every domain, then the list of key figures."""
+    blocks: list[Block] = []
+    for domain in ctx.catalog.domains():
+        blocks.append(Heading(sv.capitalise(domain), level=3))
+        for kpi in ctx.catalog.ids(domain=domain):
+            blocks += kpi_section(ctx, kpi, issues)
+    return blocks
 
 
-def domain_associations(ctx: ReportContext, domain: str) -> list[Block]:
-    """Holm-corrected screen among the domain's key figures with enough GR values."""
-    kpis = domain_kpis_for_screen(ctx, domain)
-    if len(kpis) < 2:
-        return [Note(f"För få nyckeltal med värden för minst {associations.MIN_GR_VALUES} "
-                     "GR-kommuner för att pröva samband.")]  # fmt: skip
-    n_pairs = len(kpis) * (len(kpis) - 1) // 2
-    screen = associations.gr_screen(ctx, kpis, n_resamples=associations.resamples_for(n_pairs))
-    return [associations.heatmap_chart(ctx, screen)]
+def kpi_list(ctx: ReportContext) -> Table:
+    """The key figures of the report with Kolada's titles and ids."""
+    return kpi_appendix(ctx, report_kpis(ctx))
 
 
-def data_gaps_table(ctx: ReportContext, issues: pd.DataFrame) -> Table:
-    """Per key figure: how many of the 13 lack a value this year, and the stated reasons."""
-    ids = ctx.catalog.ids()
-    sel = select(ctx.values, kpis=ids, municipalities=registry.GR_MUNICIPALITIES, years=ctx.year)
-    have = sel.dropna(subset=["value"]).groupby("kpi")["municipality_id"].nunique()
-    relevant = issues[issues["municipality_id"].isin(registry.GR_MUNICIPALITIES)
-                      | issues["municipality_id"].isna()]  # fmt: skip
-    reasons = relevant.groupby("kpi")["check"].agg(
-        lambda s: ", ".join(sorted({KINDS[str(k)].label for k in s}))
-    )
-    out = pd.DataFrame({"kpi": ids})
-    out["title"] = out["kpi"].map(lambda k: short_title(ctx.title(k)))
-    out["domain"] = out["kpi"].map(lambda k: ctx.catalog.row(k)["domain"])
-    out["missing"] = len(registry.GR_MUNICIPALITIES) - out["kpi"].map(have).fillna(0).astype(int)
-    out["reasons"] = out["kpi"].map(reasons).fillna("")
-    out = out[out["missing"] > 0].sort_values(["missing", "domain"], ascending=[False, True])
-    columns = (
-        Column("domain", "Område"),
-        Column("kpi", "Nyckeltal"),
-        Column("title", "Nyckeltal (titel)", wrap=True),
-        Column("missing", "Saknas (av 13)", "integer"),
-        Column("reasons", "Brister som kontrollerna fann", wrap=True),
-    )
-    return Table(
-        out, columns,
-        caption=f"Nyckeltal där GR-kommuner saknar värde {ctx.year} (antal av 13) och de "
-        "brister som kontrollerna fann",
-        name="Brister per nyckeltal",
-    )  # fmt: skip
+__all__ = [
+    "appendix", "associations_chapter", "data_facts", "data_gaps_table", "domain_chapter",
+    "domain_text", "gr_trend_data", "kpi_list", "kpi_section", "overview_matrix", "overview_table",
+    "summary", "trend_chart",
+]  # fmt: skip

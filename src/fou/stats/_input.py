@@ -1,7 +1,8 @@
 """Input checks shared by the statistics modules (private).
 
 Every public statistic takes the tidy values table; these helpers check it,
-narrow it to one gender and validate year arguments, with Swedish messages.
+narrow it to one gender and validate year and municipality arguments, with
+Swedish messages.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from fou.core.errors import ParameterError, one_of_message
+from fou.core.registry import GR_MUNICIPALITIES, resolve_municipalities
 from fou.core.schema import GENDERS, require_analysis_columns
 
 KEY: list[str] = ["kpi", "municipality_id", "year"]
@@ -84,3 +86,52 @@ def _check_years(
     if not out:
         raise ParameterError(f"{parameter} är tom: ange minst ett år.")
     return out
+
+
+def _select_municipalities(
+    municipalities: str | Iterable[str],
+    present: Iterable[str],
+    *,
+    empty: str,
+    with_present: bool = False,
+) -> list[str]:
+    """Resolve a municipality selection to ids.
+
+    Parameters
+    ----------
+    municipalities
+        ``"all"`` (every municipality in *present*; Riket and regions left
+        out), ``"gr"`` (the 13 GR municipalities), ``"present"`` (every id in
+        *present*, if *with_present*), one id or name, or a list of them
+        (duplicates dropped, order kept).
+    present
+        The ids in the data.
+    empty
+        Message of the error raised for an empty list.
+    with_present
+        Accept the keyword ``"present"``; otherwise it is read as a name.
+
+    Returns
+    -------
+    list of str
+        Municipality ids (sorted for ``"all"`` and ``"present"``).
+
+    Examples
+    --------
+    >>> _select_municipalities("all", ["1480", "0000", "1401"], empty="tom")
+    ['1401', '1480']
+    >>> _select_municipalities(["Göteborg", "1480"], [], empty="tom")
+    ['1480']
+    """
+    if isinstance(municipalities, str):
+        if municipalities == "all":
+            return sorted({m for m in present if not m.startswith("00")})
+        if municipalities == "present" and with_present:
+            return sorted(set(present))
+        if municipalities == "gr":
+            return list(GR_MUNICIPALITIES)
+        return resolve_municipalities([municipalities], parameter="municipalities")
+    ids = resolve_municipalities(municipalities, parameter="municipalities")
+    if not ids:
+        raise ParameterError(empty)
+    return list(dict.fromkeys(ids))

@@ -198,6 +198,55 @@ def _notes_and_status(
     return status, "; ".join(notes), comparable
 
 
+def _add_status(
+    out: pd.DataFrame,
+    df: pd.DataFrame,
+    catalog: Catalog,
+    kpis: list[str],
+    year: int,
+    *,
+    in_gr: bool = True,
+) -> None:
+    """Fill ``status`` and ``note`` of *out* in place; no ``change`` across a definition break.
+
+    Parameters
+    ----------
+    out
+        Result rows with ``value, previous_value, change, n_gr`` and a
+        ``0 … n − 1`` index.
+    df
+        The narrowed values table (see :func:`fou.stats._input._values_table`).
+    catalog
+        The key-figure catalogue.
+    kpis
+        The key figure of each row of *out*.
+    year
+        The year described.
+    in_gr
+        False when the municipality is not in GR: ranked key figures get the
+        note that it is not ranked.
+    """
+    status, notes = [], []
+    for i, kpi in enumerate(kpis):
+        s, note, comparable = _notes_and_status(
+            df,
+            catalog,
+            kpi,
+            year,
+            value=float(out.at[i, "value"]),
+            previous_value=float(out.at[i, "previous_value"]),
+            n_gr=int(out.at[i, "n_gr"]),
+        )
+        if not comparable:
+            out.at[i, "change"] = np.nan
+        if not in_gr and catalog.row(kpi)["better"] != "neither":
+            note = "; ".join(filter(None, [note, "rangordnas inte: kommunen ingår inte i GR"]))
+        status.append(s)
+        notes.append(note)
+    out["status"] = status
+    out["note"] = notes
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -324,25 +373,7 @@ def comparison_table(
     out["rank_gr"] = np.array(ranks, dtype=float)
     out["n_ranked"] = pd.array(n_ranked, dtype="Int64")
 
-    status, notes = [], []
-    for i, kpi in enumerate(kpi_list):
-        s, note, comparable = _notes_and_status(
-            df,
-            catalog,
-            kpi,
-            year,
-            value=float(out.at[i, "value"]),
-            previous_value=float(out.at[i, "previous_value"]),
-            n_gr=int(out.at[i, "n_gr"]),
-        )
-        if not comparable:
-            out.at[i, "change"] = np.nan
-        if not in_gr and catalog.row(kpi)["better"] != "neither":
-            note = "; ".join(filter(None, [note, "rangordnas inte: kommunen ingår inte i GR"]))
-        status.append(s)
-        notes.append(note)
-    out["status"] = status
-    out["note"] = notes
+    _add_status(out, df, catalog, kpi_list, year, in_gr=in_gr)
     return out
 
 
@@ -522,23 +553,7 @@ def gr_overview(
     n_ranked = int(out["rank"].notna().sum()) if better != "neither" else pd.NA
     out["n_ranked"] = pd.array([n_ranked] * len(out), dtype="Int64")
 
-    status, notes = [], []
-    for i in range(len(out)):
-        s, note, comparable = _notes_and_status(
-            df,
-            catalog,
-            kpi,
-            year,
-            value=float(out.at[i, "value"]),
-            previous_value=float(out.at[i, "previous_value"]),
-            n_gr=int(out.at[i, "n_gr"]),
-        )
-        if not comparable:
-            out.at[i, "change"] = np.nan
-        status.append(s)
-        notes.append(note)
-    out["status"] = status
-    out["note"] = notes
+    _add_status(out, df, catalog, [kpi] * len(out), year)
     return _sort_overview(out, sort=sort, better=better)
 
 

@@ -44,6 +44,7 @@ import itertools
 import math
 import warnings
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -545,18 +546,37 @@ def _notes(df: pd.DataFrame, *, alpha: float, min_n: int, max_ci_width: float) -
     ]
 
 
+@dataclass(frozen=True)
+class _Reporting:
+    """Checked settings that turn the tests of one call into a result table (:func:`_finalise`).
+
+    Attributes
+    ----------
+    adjust
+        Multiple-testing correction (statsmodels name).
+    alpha
+        Significance level applied to ``p_adj``.
+    min_n, max_ci_width
+        Thresholds of ``flag_small_n`` and ``flag_wide_ci``.
+    """
+
+    adjust: str
+    alpha: float
+    min_n: int
+    max_ci_width: float
+
+
 def _finalise(
     df: pd.DataFrame,
+    reporting: _Reporting,
     *,
-    adjust: str,
-    alpha: float,
-    min_n: int,
-    max_ci_width: float,
     family_keys: Sequence[str],
     use_perm: bool,
     extra: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Add p_adj, significance, flags and notes; order the columns."""
+    adjust, alpha = reporting.adjust, reporting.alpha
+    min_n, max_ci_width = reporting.min_n, reporting.max_ci_width
     df = df.reset_index(drop=True)
     basis = (df["p_perm"] if use_perm else df["p_val"]).to_numpy(dtype=float)
     p_adj = np.full(len(df), np.nan)
@@ -805,15 +825,8 @@ def association_screen(
     keys = ("scope", "year", "method") if family == "matrix" else ()
     if n_resamples is not None:
         _warn_resolution(frame, keys, n_resamples, alpha)
-    return _finalise(
-        frame,
-        adjust=adjust,
-        alpha=alpha,
-        min_n=min_n,
-        max_ci_width=max_ci_width,
-        family_keys=keys,
-        use_perm=n_resamples is not None,
-    )
+    reporting = _Reporting(adjust, alpha, min_n, max_ci_width)
+    return _finalise(frame, reporting, family_keys=keys, use_perm=n_resamples is not None)
 
 
 def gr_vs_national(
@@ -982,12 +995,9 @@ def pooled_associations(
     >>> res["level"].tolist(), (res["r"] > 0).tolist()
     (['inom kommun', 'mellan kommuner'], [True, False])
     """
-    require_analysis_columns(values)
-    method = check_choice(method, METHODS, "method")
-    adjust = check_choice(adjust, tuple(ADJUST_LABELS), "adjust")
-    alpha = check_probability(alpha, "alpha")
-    min_n, max_ci_width = _check_thresholds(min_n, max_ci_width)
-    x, y = _check_xy(values, x, y)
+    x, y, method, reporting = _check_pair_args(
+        values, x, y, method, adjust, alpha, min_n, max_ci_width
+    )
     scope, ids = _resolve_scope(municipalities)
     sel = tidy.select(values, kpis=[x, y], municipalities=ids, gender=gender)
     year_list = _resolve_years(sel, years, "years")
@@ -1042,10 +1052,7 @@ def pooled_associations(
     )
     return _finalise(
         frame,
-        adjust=adjust,
-        alpha=alpha,
-        min_n=min_n,
-        max_ci_width=max_ci_width,
+        reporting,
         family_keys=(),
         use_perm=False,
         extra=("level", "years", "n_municipalities", "dof"),
@@ -1065,6 +1072,38 @@ def _check_xy(values: pd.DataFrame, x: str, y: str) -> tuple[str, str]:
         raise ParameterError(f"x och y måste vara olika nyckeltal, men båda är {x!r}.")
     _check_kpi_ids(values, [x, y], "x, y")
     return x, y
+
+
+def _check_pair_args(
+    values: pd.DataFrame,
+    x: str,
+    y: str,
+    method: str,
+    adjust: str,
+    alpha: float,
+    min_n: int,
+    max_ci_width: float,
+) -> tuple[str, str, str, _Reporting]:
+    """Check the arguments of an analysis of one pair *x*, *y* (pooled or partial).
+
+    Parameters
+    ----------
+    values, x, y, method, adjust, alpha, min_n, max_ci_width
+        As in :func:`pooled_associations` and :func:`partial_association`.
+
+    Returns
+    -------
+    tuple
+        ``(x, y, method, reporting)``, checked in the order values table,
+        method, adjust, alpha, thresholds, key figures.
+    """
+    require_analysis_columns(values)
+    method = check_choice(method, METHODS, "method")
+    adjust = check_choice(adjust, tuple(ADJUST_LABELS), "adjust")
+    alpha = check_probability(alpha, "alpha")
+    min_n, max_ci_width = _check_thresholds(min_n, max_ci_width)
+    x, y = _check_xy(values, x, y)
+    return x, y, method, _Reporting(adjust, alpha, min_n, max_ci_width)
 
 
 def partial_association(
@@ -1132,12 +1171,9 @@ def partial_association(
             x       y covariates   n  dof
     0  U21463  U21468     N01813  13   10
     """
-    require_analysis_columns(values)
-    method = check_choice(method, METHODS, "method")
-    adjust = check_choice(adjust, tuple(ADJUST_LABELS), "adjust")
-    alpha = check_probability(alpha, "alpha")
-    min_n, max_ci_width = _check_thresholds(min_n, max_ci_width)
-    x, y = _check_xy(values, x, y)
+    x, y, method, reporting = _check_pair_args(
+        values, x, y, method, adjust, alpha, min_n, max_ci_width
+    )
     covs = [covariates] if isinstance(covariates, str) else list(covariates)
     if not covs:
         raise ParameterError("covariates: ange minst en kontrollvariabel, t.ex. ['N01813'].")
@@ -1174,13 +1210,4 @@ def partial_association(
         )  # fmt: skip
     frame = pd.DataFrame(rows)
     frame["dof"] = _dof(frame["dof"].tolist())
-    return _finalise(
-        frame,
-        adjust=adjust,
-        alpha=alpha,
-        min_n=min_n,
-        max_ci_width=max_ci_width,
-        family_keys=(),
-        use_perm=False,
-        extra=("covariates", "dof"),
-    )
+    return _finalise(frame, reporting, family_keys=(), use_perm=False, extra=("covariates", "dof"))

@@ -52,8 +52,8 @@ from scipy import stats
 
 from fou.core.catalog import Catalog
 from fou.core.errors import ParameterError, one_of_message
-from fou.core.registry import GR_MUNICIPALITIES, resolve_municipalities
-from fou.stats._input import _check_years, _values_table
+from fou.core.registry import GR_MUNICIPALITIES
+from fou.stats._input import _check_years, _select_municipalities, _values_table
 from fou.stats.survey import _check_confidence
 
 __all__ = [
@@ -148,16 +148,11 @@ def _items(catalog: Catalog, area: str, items: Iterable[str] | None) -> list[str
 
 
 def _municipality_list(municipalities: str | Iterable[str], present: Iterable[str]) -> list[str]:
-    if isinstance(municipalities, str):
-        if municipalities == "all":
-            return sorted({m for m in present if not m.startswith("00")})
-        if municipalities == "gr":
-            return list(GR_MUNICIPALITIES)
-        return resolve_municipalities([municipalities], parameter="municipalities")
-    ids = resolve_municipalities(municipalities, parameter="municipalities")
-    if not ids:
-        raise ParameterError("municipalities är tom: ange 'all', 'gr' eller en lista med kommuner.")
-    return list(dict.fromkeys(ids))
+    return _select_municipalities(
+        municipalities,
+        present,
+        empty="municipalities är tom: ange 'all', 'gr' eller en lista med kommuner.",
+    )
 
 
 # --------------------------------------------------------------------------- standardise

@@ -36,8 +36,8 @@ from scipy import stats
 from fou.core import sv
 from fou.core.catalog import Catalog
 from fou.core.errors import DataNotFoundError, ParameterError, one_of_message
-from fou.core.registry import GR_MUNICIPALITIES, RIKET, resolve_municipalities
-from fou.stats._input import _check_year, _values_table
+from fou.core.registry import GR_MUNICIPALITIES, RIKET
+from fou.stats._input import _check_year, _select_municipalities, _values_table
 
 __all__ = [
     "FunnelData",
@@ -226,21 +226,12 @@ def _select_ids(
     municipalities: str | Iterable[str] | None, present: Iterable[str], *, default: str
 ) -> list[str]:
     """Municipality selection: None → *default*; ``"all"``, ``"present"``, ``"gr"`` or ids/names."""
-    present = sorted(set(present))
-    if municipalities is None:
-        municipalities = default
-    if isinstance(municipalities, str):
-        if municipalities == "all":
-            return [m for m in present if not m.startswith("00")]
-        if municipalities == "present":
-            return present
-        if municipalities == "gr":
-            return list(GR_MUNICIPALITIES)
-        return resolve_municipalities([municipalities], parameter="municipalities")
-    ids = resolve_municipalities(municipalities, parameter="municipalities")
-    if not ids:
-        raise ParameterError("municipalities är tom: ange minst en kommun, 'gr' eller 'all'.")
-    return list(dict.fromkeys(ids))
+    return _select_municipalities(
+        default if municipalities is None else municipalities,
+        present,
+        empty="municipalities är tom: ange minst en kommun, 'gr' eller 'all'.",
+        with_present=True,
+    )
 
 
 def _companion(df: pd.DataFrame, kpi: str | None, year: int, ids: list[str]) -> np.ndarray:

@@ -1,0 +1,136 @@
+"""Pieces every report shares: the domain overview figure, the summary, the list of key figures.
+
+* :func:`overview_chart` – a municipality's position on every key figure of a
+  domain, among the 13 and against Riket (:func:`fou.plotting.position_plot`),
+  better/worse by the catalogue's direction and only beyond the uncertainty;
+* :func:`summary` – the findings of :mod:`fou.reports.findings` as the list
+  under "Sammanfattning";
+* :func:`kpi_appendix` – short label, Kolada's full title and id, unit: the
+  "one step away" for every key figure a report names by its short label;
+* :func:`break_notes` – the catalogue's definition breaks in a set of key
+  figures, for captions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from fou.core import sv
+from fou.core.catalog import BETTER_LABELS
+from fou.plotting import new_figure, position_plot
+from fou.reports.context import ReportContext
+from fou.reports.display import Chart, Column, Note, Table
+from fou.reports.findings import Finding, summary_note
+from fou.reports.wording import amount
+from fou.stats.position import position_table
+
+#: Short unit words for table columns.
+UNIT_SHORT: dict[str, str] = {
+    "percent": "%",
+    "index": "index",
+    "days": "dagar",
+    "days_per_inhabitant": "dagar/inv. 65+",
+    "per_inhabitant": "per inv. 65+",
+    "per_100k": "per 100 000 inv.",
+    "count": "antal",
+    "sek": "kr",
+    "msek": "mnkr",
+    "percent_deviation": "%",
+    "flag": "ja/nej",
+}
+
+
+def unit_short(ctx: ReportContext, kpi: str) -> str:
+    """The key figure's unit in a word or two (``%``, ``kr``, ``dagar``)."""
+    match = ctx.catalog.kpis.loc[ctx.catalog.kpis["kpi"] == kpi, "unit"]
+    return UNIT_SHORT.get(str(match.iloc[0]), "") if len(match) else ""
+
+
+def domain_kpis(ctx: ReportContext, domain: str) -> list[str]:
+    """The domain's key figures that can be placed against a group mean (not sizes in mnkr)."""
+    return [k for k in ctx.catalog.ids(domain=domain) if ctx.catalog.comparable(k)]
+
+
+def has_values(ctx: ReportContext, kpi: str, *, year: int | None = None) -> bool:
+    """True when *kpi* has any value (in *year*, if given)."""
+    v = ctx.values
+    mask = (v["kpi"] == kpi) & v["value"].notna()
+    if year is not None:
+        mask &= v["year"] == year
+    return bool(mask.any())
+
+
+def overview_chart(ctx: ReportContext, domain: str) -> Chart:
+    """The municipality on every key figure of *domain*, among the 13 and against Riket."""
+    kpis = domain_kpis(ctx, domain)
+    pos = position_table(ctx.values, kpis=kpis, year=ctx.year, catalog=ctx.catalog)
+    mine = pos[pos["municipality_id"] == ctx.municipality_id].set_index("kpi")
+    values = {k: amount(mine.at[k, "value"], k, ctx.catalog) for k in mine.index
+              if pd.notna(mine.at[k, "value"])}  # fmt: skip
+    fig, ax = new_figure((8.6, 0.55 * len(kpis) + 2.2))
+    position_plot(pos, focus=str(ctx.municipality_id), values=values, catalog=ctx.catalog, ax=ax)
+    counts = mine["verdict"].value_counts()
+    told = []
+    for verdict, word in (("bättre", "bättre än"), ("sämre", "sämre än")):
+        if counts.get(verdict):
+            told.append(f"{sv.quantity(int(counts[verdict]), 'nyckeltal', 'nyckeltal')} {word}")
+    status = (
+        sv.join(told) + " GR-snittet" if told else "inget nyckeltal tydligt skilt från GR-snittet"
+    )
+    missing = int(counts.get("saknas", 0))
+    return Chart(
+        fig,
+        f"{sv.capitalise(domain)} {ctx.year}: {ctx.municipality} (färgad punkt) bland GR:s 13 "
+        f"kommuner (grå) och riket (romb), i standardavvikelser från GR-snittet. Färg betyder "
+        f"att skillnaden är större än osäkerheten (Wilson-intervall för enkätfrågor, annars mer "
+        f"än en standardavvikelse); grå punkt betyder inom osäkerheten. {ctx.municipality}: "
+        f"{status}"
+        + (f"; {sv.quantity(missing, 'nyckeltal', 'nyckeltal')} saknar värde" if missing else "")
+        + ".",
+        source=ctx.source,
+        name=f"oversikt_{sv.slug(domain)}",
+    )
+
+
+def summary(findings: Sequence[Finding]) -> Note:
+    """The report's opening list of findings."""
+    return summary_note(findings)
+
+
+def break_notes(ctx: ReportContext, kpis: Sequence[str]) -> list[str]:
+    """``N20900: Ny beräkningsmetod från 2019 …`` for the key figures with a definition break."""
+    brk = ctx.catalog.breaks[ctx.catalog.breaks["kpi"].isin(list(kpis))]
+    return [f"{ctx.catalog.label(b.kpi)} ({b.kpi}): {b.change}" for b in brk.itertuples()]
+
+
+def kpi_appendix(ctx: ReportContext, kpis: Sequence[str]) -> Table:
+    """Every key figure the report names: short label, Kolada's title and id, unit, direction."""
+    ids = list(dict.fromkeys(kpis))
+    rows = [
+        {
+            "label": ctx.catalog.label(k),
+            "kpi": k,
+            "title": ctx.title(k),
+            "unit": unit_short(ctx, k),
+            "better": BETTER_LABELS.get(str(ctx.catalog.row(k)["better"]), "")
+            if k in set(ctx.catalog.kpis["kpi"])
+            else "",
+        }
+        for k in ids
+    ]
+    columns = (
+        Column("label", "Kort namn", wrap=True),
+        Column("kpi", "Kolada-id"),
+        Column("title", "Titel i Kolada", wrap=True),
+        Column("unit", "Enhet"),
+        Column("better", "Riktning", wrap=True),
+    )
+    return Table(
+        pd.DataFrame(rows, columns=["label", "kpi", "title", "unit", "better"]),
+        columns,
+        caption="Nyckeltalen i rapporten: det korta namnet i tabeller och diagram, "
+        "Koladas fullständiga titel och id",
+        name="Nyckeltal",
+    )
