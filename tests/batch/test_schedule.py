@@ -59,8 +59,10 @@ def test_full_pipeline_two_municipalities(project):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "http://" not in index and "https://" not in index
     assert "2025/1480/ok_profile.html" in index and "2025/1481/ok_profile.pdf" in index
-    assert index.index("regionala rapporter") < index.index("Göteborg (1480)")
-    assert index.index("regionala rapporter") < index.index("Mölndal")
+    assert (
+        index.index("Regional 2025") < index.index("Rapporter per kommun") < index.index("Göteborg")
+    )
+    assert index.index("Göteborg") < index.index("Mölndal")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert {j["status"] for j in manifest["jobs"]} == {"ok"}
     assert all(j["input_hash"] and j["duration_s"] > 0 for j in manifest["jobs"])
@@ -180,7 +182,7 @@ def test_real_data_from_the_emulator(project):
         encoding="utf-8"
     )
     assert "Källa: Kolada" in html and "Ale" in html and "DEMODATA" not in html
-    assert "år</span> 2022" in html and "datakälla</span> Kolada" in html
+    assert "år</span> 2022" in html and "<dt>Datakälla</dt><dd>Kolada, hämtat" in html
 
 
 def test_longest_jobs_start_first():

@@ -254,9 +254,11 @@ def plan_jobs(
 
     mids = list(batch.municipalities)
     if municipalities:
-        mids = list(dict.fromkeys(
-            registry.resolve_municipality(m, parameter="--municipality") for m in municipalities
-        ))  # fmt: skip
+        mids = list(
+            dict.fromkeys(
+                registry.resolve_municipality(m, parameter="--municipality") for m in municipalities
+            )
+        )
         regions = [m for m in mids if m.startswith("00")]
         if regions:
             raise ParameterError(
@@ -300,10 +302,18 @@ def plan_jobs(
                 "per kommun; lägg den under 'regional' i batchfilen."
             )
         extra = {k: v for k, v in params.items() if k in declared}
-        return check_job(Job(
-            notebook=name, notebook_path=path, municipality_id=mid, year=int(year),
-            comparison=comparison, provenance=dataset.provenance, declared=declared, extra=extra,
-        ))  # fmt: skip
+        return check_job(
+            Job(
+                notebook=name,
+                notebook_path=path,
+                municipality_id=mid,
+                year=int(year),
+                comparison=comparison,
+                provenance=dataset.provenance,
+                declared=declared,
+                extra=extra,
+            )
+        )
 
     jobs: list[Job] = []
     for year in run_years:

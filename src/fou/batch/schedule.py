@@ -126,10 +126,16 @@ def run_jobs(
         raise ParameterError("Samma jobb förekommer flera gånger i körningen.")
     run_key = uuid.uuid4().hex
     settings = RunSettings(
-        outputs=outputs.resolve(), root=p.root, work=(outputs / WORK_DIR / run_key).resolve(),
-        run_key=run_key, generated_at=_now(), cell_timeout=cell_timeout, export=export,
-        kernel_name=kernel_name, reuse_kernel=reuse_kernels,
-    )  # fmt: skip
+        outputs=outputs.resolve(),
+        root=p.root,
+        work=(outputs / WORK_DIR / run_key).resolve(),
+        run_key=run_key,
+        generated_at=_now(),
+        cell_timeout=cell_timeout,
+        export=export,
+        kernel_name=kernel_name,
+        reuse_kernel=reuse_kernels,
+    )
     manifest = read_manifest(outputs)
     previous = manifest.by_id()
 
@@ -152,14 +158,19 @@ def run_jobs(
         nonlocal done
         done += 1
         entry = entries[job.id].with_result(
-            status=res.status, duration_s=res.duration_s, outputs=res.outputs, error=res.error,
+            status=res.status,
+            duration_s=res.duration_s,
+            outputs=res.outputs,
+            error=res.error,
             finished_at=_now(),
-        )  # fmt: skip
+        )
         if res.provenance is not None:
             entry = replace(
-                entry, snapshot_id=res.provenance.snapshot_id,
-                source_line=res.provenance.source_line(), is_demo=res.provenance.is_demo,
-            )  # fmt: skip
+                entry,
+                snapshot_id=res.provenance.snapshot_id,
+                source_line=res.provenance.source_line(),
+                is_demo=res.provenance.is_demo,
+            )
         entries[job.id] = entry
         on_event(JobFinished(entry=entry, done=done, to_run=len(to_run)))
 
@@ -196,9 +207,11 @@ def run_jobs(
     except Exception:
         index_path = None
     result = RunResult(
-        entries=ordered, manifest_path=manifest_path, index_path=index_path,
+        entries=ordered,
+        manifest_path=manifest_path,
+        index_path=index_path,
         duration_s=round(time.monotonic() - t0, 2),
-    )  # fmt: skip
+    )
     on_event(RunFinished(result=result))
     return result
 
@@ -255,11 +268,15 @@ def _run_dask(jobs: Sequence[Job], settings: RunSettings, scheduler: str, record
     try:
         futures = {
             client.submit(
-                execute_job, job, settings, key=f"fou-{uuid.uuid4().hex[:8]}-{job.id}",
-                pure=False, retries=0,
+                execute_job,
+                job,
+                settings,
+                key=f"fou-{uuid.uuid4().hex[:8]}-{job.id}",
+                pure=False,
+                retries=0,
             ): job
             for job in jobs
-        }  # fmt: skip
+        }
         for fut in as_completed(list(futures)):
             job = futures[fut]
             try:

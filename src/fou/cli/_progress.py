@@ -33,10 +33,14 @@ class RunProgress:
     def __call__(self, event: Event) -> None:
         if isinstance(event, RunStarted) and self.enabled and event.to_run:
             self._bar = Progress(
-                TextColumn("[bold]Kör notebooks[/]"), BarColumn(), MofNCompleteColumn(),
-                TimeElapsedColumn(), TextColumn("{task.description}"), console=err_console,
+                TextColumn("[bold]Kör notebooks[/]"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.description}"),
+                console=err_console,
                 transient=False,
-            )  # fmt: skip
+            )
             self._bar.start()
             self._task = self._bar.add_task("", total=event.to_run)
         elif isinstance(event, JobFinished) and self._bar is not None and event.done:

@@ -86,9 +86,14 @@ def _legend_below(ax: Axes, handles: list[Any], *, ncol: int, inches: float) -> 
     """A legend a fixed distance (in inches) below the axes, clear of tick labels and x label."""
     shift = ScaledTranslation(0, -inches, ax.figure.dpi_scale_trans)
     ax.legend(
-        handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
-        bbox_transform=ax.transAxes + shift, ncol=ncol, fontsize=8, frameon=False,
-    )  # fmt: skip
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=ax.transAxes + shift,
+        ncol=ncol,
+        fontsize=8,
+        frameon=False,
+    )
 
 
 def _labels(kpis: Sequence[str], catalog: Catalog, labels: Mapping[str, str] | None) -> list[str]:

@@ -38,8 +38,16 @@ from fou.stats.correlation import pair_count
 
 #: A cross-domain selection of key figures (hemtjänst-oriented).
 ASSOCIATION_KPIS: tuple[str, ...] = (
-    "U21463", "U21468", "U21477", "U21401", "N21608", "N21006", "N20900", "N20897", "N20402",
-)  # fmt: skip
+    "U21463",
+    "U21468",
+    "U21477",
+    "U21401",
+    "N21608",
+    "N21006",
+    "N20900",
+    "N20897",
+    "N20402",
+)
 #: A key figure enters an association screen only with values for this many of the 13.
 MIN_GR_VALUES = 10
 #: How the reports' p-values are computed (said in captions).
@@ -51,8 +59,12 @@ def candidate_kpis(
 ) -> list[str]:
     """Candidates with values for at least *min_gr* GR municipalities in the year."""
     v = ctx.values
-    sel = v[(v["year"] == ctx.year) & v["municipality_id"].isin(registry.GR_MUNICIPALITIES)
-            & (v["gender"] == "T") & v["value"].notna()]  # fmt: skip
+    sel = v[
+        (v["year"] == ctx.year)
+        & v["municipality_id"].isin(registry.GR_MUNICIPALITIES)
+        & (v["gender"] == "T")
+        & v["value"].notna()
+    ]
     counts = sel.groupby("kpi")["municipality_id"].nunique()
     return [k for k in candidates if counts.get(k, 0) >= min_gr]
 
@@ -62,8 +74,9 @@ def screen(ctx: ReportContext, kpis: Sequence[str]) -> pd.DataFrame:
 
     One computation per report: the table, the heatmap and the summary read it.
     """
-    return gr_vs_national(ctx.values, kpis=list(kpis), adjust="holm", year=ctx.year,
-                          n_resamples=None)  # fmt: skip
+    return gr_vs_national(
+        ctx.values, kpis=list(kpis), adjust="holm", year=ctx.year, n_resamples=None
+    )
 
 
 def gr_part(screen: pd.DataFrame) -> pd.DataFrame:
@@ -118,25 +131,31 @@ def summary(ctx: ReportContext, screen: pd.DataFrame, kpis: Sequence[str]) -> No
         strength = (
             "håller efter justering" if top["significant"] else "är inte säkert efter justering"
         )
-        items.append(Finding(
-            "starkast",
-            f"Starkast är {_pair(ctx, top['x'], top['y'])}: rho {sv.number(top['r'], 2)}, 95 % KI "
-            f"{sv.number(top['ci_low'], 2)} till {sv.number(top['ci_high'], 2)}; sambandet "
-            f"{strength} (p {sv.pvalue(top['p_adj'])}).",
-        ))  # fmt: skip
+        items.append(
+            Finding(
+                "starkast",
+                f"Starkast är {_pair(ctx, top['x'], top['y'])}: rho {sv.number(top['r'], 2)}, "
+                f"95 % KI {sv.number(top['ci_low'], 2)} till {sv.number(top['ci_high'], 2)}; "
+                f"sambandet {strength} (p {sv.pvalue(top['p_adj'])}).",
+            )
+        )
     agree = screen["pattern"].value_counts()
     if len(screen):
-        items.append(Finding(
-            "riket",
-            f"För {sv.integer(agree.get('GR förenligt med riket', 0))} av {len(screen)} par ligger "
-            "rikets samband inom GR:s konfidensintervall; det är svagt stöd, eftersom intervallen "
-            "med 13 kommuner är breda.",
-        ))  # fmt: skip
-    items.append(Finding(
-        "ekologiskt",
-        f"Med 13 kommuner krävs |r| ≥ {sv.number(min_significant_r(13), 2)} för signifikans; "
-        "sambanden gäller kommuner, inte enskilda brukare (ekologiskt felslut).",
-    ))  # fmt: skip
+        items.append(
+            Finding(
+                "riket",
+                f"För {sv.integer(agree.get('GR förenligt med riket', 0))} av {len(screen)} par "
+                "ligger rikets samband inom GR:s konfidensintervall; det är svagt stöd, eftersom "
+                "intervallen med 13 kommuner är breda.",
+            )
+        )
+    items.append(
+        Finding(
+            "ekologiskt",
+            f"Med 13 kommuner krävs |r| ≥ {sv.number(min_significant_r(13), 2)} för signifikans; "
+            "sambanden gäller kommuner, inte enskilda brukare (ekologiskt felslut).",
+        )
+    )
     return summary_note(items)
 
 
@@ -144,11 +163,27 @@ def national_table(ctx: ReportContext, screen: pd.DataFrame) -> Table:
     """GR-13 next to all municipalities (Spearman, Holm), strongest in GR first."""
     res = screen.assign(
         pair=[_pair(ctx, a, b) for a, b in zip(screen["x"], screen["y"], strict=True)],
-        gr=[_r_text(*t) for t in zip(screen["r_gr"], screen["ci_low_gr"], screen["ci_high_gr"],
-                                     screen["n_gr"], strict=True)],
-        nat=[_r_text(*t) for t in zip(screen["r_riket"], screen["ci_low_riket"],
-                                      screen["ci_high_riket"], screen["n_riket"], strict=True)],
-    )  # fmt: skip
+        gr=[
+            _r_text(*t)
+            for t in zip(
+                screen["r_gr"],
+                screen["ci_low_gr"],
+                screen["ci_high_gr"],
+                screen["n_gr"],
+                strict=True,
+            )
+        ],
+        nat=[
+            _r_text(*t)
+            for t in zip(
+                screen["r_riket"],
+                screen["ci_low_riket"],
+                screen["ci_high_riket"],
+                screen["n_riket"],
+                strict=True,
+            )
+        ],
+    )
     res = res.reindex(res["r_gr"].abs().sort_values(ascending=False).index)
     columns = (
         Column("pair", "Par", wrap=True),
@@ -159,10 +194,11 @@ def national_table(ctx: ReportContext, screen: pd.DataFrame) -> Table:
         Column("pattern", "GR jämfört med riket", wrap=True),
     )
     return Table(
-        res, columns,
+        res,
+        columns,
         caption=f"Spearmans rangkorrelation {ctx.year}, starkast i GR först; p-värden: {P_METHOD}",
         name="GR och riket",
-    )  # fmt: skip
+    )
 
 
 def heatmap_chart(ctx: ReportContext, screen: pd.DataFrame, *, scope_text: str = "") -> Chart:
@@ -191,16 +227,22 @@ def strongest_pair(screen: pd.DataFrame) -> tuple[str, str, pd.Series]:
 def scatter_chart(ctx: ReportContext, x: str, y: str, row: pd.Series | None = None) -> Chart:
     """All municipalities in grey, GR-13 highlighted, the report's municipality in focus."""
     v = ctx.values
-    sel = v[v["kpi"].isin([x, y]) & (v["year"] == ctx.year) & (v["gender"] == "T")
-            & ~v["municipality_id"].str.startswith("00")]  # fmt: skip
-    wide = sel.pivot_table(index="municipality_id", columns="kpi", values="value", aggfunc="first",
-                           dropna=False).reset_index()  # fmt: skip
+    sel = v[
+        v["kpi"].isin([x, y])
+        & (v["year"] == ctx.year)
+        & (v["gender"] == "T")
+        & ~v["municipality_id"].str.startswith("00")
+    ]
+    wide = sel.pivot_table(
+        index="municipality_id", columns="kpi", values="value", aggfunc="first", dropna=False
+    ).reset_index()
     note = None
     if row is not None:
         note = f"GR: rho = {_r_text(row['r'], row['ci_low'], row['ci_high'], row['n'])}"
     fig, ax = new_figure((8, 5.5))
-    scatter_labelled(wide, x=x, y=y, focus=ctx.municipality_id, annotation=note,
-                     catalog=ctx.catalog, ax=ax)  # fmt: skip
+    scatter_labelled(
+        wide, x=x, y=y, focus=ctx.municipality_id, annotation=note, catalog=ctx.catalog, ax=ax
+    )
     return Chart(
         fig,
         f"{_pair(ctx, x, y)}: varje punkt är en kommun {ctx.year}; GR:s 13 kommuner är "
@@ -213,8 +255,11 @@ def scatter_chart(ctx: ReportContext, x: str, y: str, row: pd.Series | None = No
 def pooled_table(ctx: ReportContext, x: str, y: str) -> Table:
     """Within- and between-municipality association over all years (GR, Holm over the two rows)."""
     res = pooled_associations(ctx.values, x=x, y=y, municipalities="gr")
-    res = res.assign(rtext=[_r_text(*t) for t in zip(res["r"], res["ci_low"], res["ci_high"],
-                                                   res["n"], strict=True)])  # fmt: skip
+    res = res.assign(
+        rtext=[
+            _r_text(*t) for t in zip(res["r"], res["ci_low"], res["ci_high"], res["n"], strict=True)
+        ]
+    )
     columns = (
         Column("level", "Nivå"),
         Column("years", "År"),
@@ -223,8 +268,9 @@ def pooled_table(ctx: ReportContext, x: str, y: str) -> Table:
         Column("note", "Kommentar", wrap=True),
     )
     return Table(
-        res, columns,
+        res,
+        columns,
         caption=f"{_pair(ctx, x, y)}: inom kommun (upprepade mätningar) och mellan kommuner "
         "(korrelation av medelvärden)",
         name="Inom och mellan",
-    )  # fmt: skip
+    )

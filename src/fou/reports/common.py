@@ -67,8 +67,11 @@ def overview_chart(ctx: ReportContext, domain: str) -> Chart:
     kpis = domain_kpis(ctx, domain)
     pos = position_table(ctx.values, kpis=kpis, year=ctx.year, catalog=ctx.catalog)
     mine = pos[pos["municipality_id"] == ctx.municipality_id].set_index("kpi")
-    values = {k: amount(mine.at[k, "value"], k, ctx.catalog) for k in mine.index
-              if pd.notna(mine.at[k, "value"])}  # fmt: skip
+    values = {
+        k: amount(mine.at[k, "value"], k, ctx.catalog)
+        for k in mine.index
+        if pd.notna(mine.at[k, "value"])
+    }
     fig, ax = new_figure((8.6, 0.55 * len(kpis) + 2.2))
     position_plot(pos, focus=str(ctx.municipality_id), values=values, catalog=ctx.catalog, ax=ax)
     counts = mine["verdict"].value_counts()

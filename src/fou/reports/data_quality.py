@@ -86,11 +86,13 @@ def summary(ctx: ReportContext, issues: pd.DataFrame, usable_share: pd.DataFrame
         share = year["n_usable"].sum() / year["n_kpis"].sum()
         worst = year.groupby("domain")["share_usable"].mean().sort_values().head(1)
         domain, low = next(iter(worst.items()))
-        items.append(Finding(
-            "användbart",
-            f"{sv.percent(100 * share, 0)} av nyckeltalen går att använda {ctx.year} (har ett "
-            f"värde och inget fel); lägst andel har {domain} ({sv.percent(100 * low, 0)}).",
-        ))  # fmt: skip
+        items.append(
+            Finding(
+                "användbart",
+                f"{sv.percent(100 * share, 0)} av nyckeltalen går att använda {ctx.year} (har ett "
+                f"värde och inget fel); lägst andel har {domain} ({sv.percent(100 * low, 0)}).",
+            )
+        )
     return summary_note(items[:6])
 
 
@@ -107,9 +109,11 @@ def counts_table(ctx: ReportContext, issues: pd.DataFrame) -> Table:
         Column("n_municipalities", "Antal kommuner", "integer"),
     )
     return Table(
-        counts, columns, caption="Antal brister per typ (0 = kontrollerat, inget hittat)",
+        counts,
+        columns,
+        caption="Antal brister per typ (0 = kontrollerat, inget hittat)",
         name="Antal brister",
-    )  # fmt: skip
+    )
 
 
 def _issue_columns() -> tuple[Column, ...]:
@@ -129,10 +133,11 @@ def serious_table(ctx: ReportContext, issues: pd.DataFrame) -> Table | Note:
     if sel.empty:
         return Note(f"Inga fel eller varningar {ctx.year}; upplysningarna står i bilagan.")
     return Table(
-        _named(ctx, sel), _issue_columns(),
+        _named(ctx, sel),
+        _issue_columns(),
         caption=f"Fel och varningar {ctx.year}, allvarligast först (alla brister står i bilagan)",
         name="Fel och varningar",
-    )  # fmt: skip
+    )
 
 
 def issues_table(
@@ -141,9 +146,11 @@ def issues_table(
     """Every finding, most serious first."""
     sel = filter_issues(issues, min_severity=min_severity) if min_severity else issues
     return Table(
-        _named(ctx, sel), _issue_columns(), caption="Alla brister i data (allvarligast först)",
+        _named(ctx, sel),
+        _issue_columns(),
+        caption="Alla brister i data (allvarligast först)",
         name="Brister",
-    )  # fmt: skip
+    )
 
 
 def usable_chart(ctx: ReportContext, usable_share: pd.DataFrame) -> Chart:

@@ -76,8 +76,12 @@ def _survey_respondents(ctx: ReportContext, kpi: str, year: int) -> float:
         return np.nan
     comp = row.iloc[0]["respondents_kpi"]
     v = ctx.values
-    sel = v[(v["kpi"] == comp) & (v["year"] == year) & (v["gender"] == "T")
-            & (v["municipality_id"] == ctx.municipality_id)]["value"]  # fmt: skip
+    sel = v[
+        (v["kpi"] == comp)
+        & (v["year"] == year)
+        & (v["gender"] == "T")
+        & (v["municipality_id"] == ctx.municipality_id)
+    ]["value"]
     return float(sel.iloc[0]) if len(sel) and pd.notna(sel.iloc[0]) else np.nan
 
 
@@ -85,8 +89,13 @@ def level_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
     """Key figures where the municipality lies beyond the uncertainty from GR-snittet."""
     if ctx.municipality_id is None or not kpis:
         return []
-    pos = position_table(ctx.values, kpis=kpis, year=ctx.year, catalog=ctx.catalog,
-                         municipalities=[ctx.municipality_id])  # fmt: skip
+    pos = position_table(
+        ctx.values,
+        kpis=kpis,
+        year=ctx.year,
+        catalog=ctx.catalog,
+        municipalities=[ctx.municipality_id],
+    )
     out = []
     for r in pos[pos["position"].isin(["över", "under"])].itertuples(index=False):
         label = ctx.catalog.label(r.kpi)
@@ -116,8 +125,12 @@ def level_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
 def _typical_change(ctx: ReportContext, kpi: str) -> float:
     """Median absolute change year - 1 → year among all municipalities (NaN when too few)."""
     v = ctx.values
-    sel = v[(v["kpi"] == kpi) & (v["gender"] == "T") & v["year"].isin([ctx.year - 1, ctx.year])
-            & ~v["municipality_id"].astype(str).str.startswith("00")]  # fmt: skip
+    sel = v[
+        (v["kpi"] == kpi)
+        & (v["gender"] == "T")
+        & v["year"].isin([ctx.year - 1, ctx.year])
+        & ~v["municipality_id"].astype(str).str.startswith("00")
+    ]
     wide = sel.pivot_table(index="municipality_id", columns="year", values="value", aggfunc="first")
     if ctx.year - 1 not in wide or ctx.year not in wide:
         return np.nan
@@ -129,8 +142,14 @@ def change_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
     """Changes since last year that are larger than their uncertainty (or than the usual change)."""
     if ctx.municipality_id is None or not kpis:
         return []
-    table = comparison_table(ctx.values, municipality=ctx.municipality_id, year=ctx.year,
-                             kpis=list(kpis), catalog=ctx.catalog, groups=ctx.groups)  # fmt: skip
+    table = comparison_table(
+        ctx.values,
+        municipality=ctx.municipality_id,
+        year=ctx.year,
+        kpis=list(kpis),
+        catalog=ctx.catalog,
+        groups=ctx.groups,
+    )
     prev = ctx.year - 1
     out = []
     for r in table.dropna(subset=["change"]).itertuples(index=False):
@@ -173,9 +192,13 @@ def missing_finding(ctx: ReportContext, kpis: Sequence[str]) -> Finding | None:
         return None
     if ctx.municipality_id is not None:
         table = comparison_table(
-            ctx.values, municipality=ctx.municipality_id, year=ctx.year, kpis=list(kpis),
-            catalog=ctx.catalog, groups=ctx.groups,
-        )  # fmt: skip
+            ctx.values,
+            municipality=ctx.municipality_id,
+            year=ctx.year,
+            kpis=list(kpis),
+            catalog=ctx.catalog,
+            groups=ctx.groups,
+        )
         missing = table[table["value"].isna()]
         who = ctx.municipality
     else:

@@ -1,33 +1,147 @@
-"""``outputs/index.html``: an offline overview of every report in the manifest.
+"""``outputs/index.html``: the landing page of every report, offline.
 
-Reports are grouped by year (newest first) and municipality, regional
-(no-municipality) reports first; links to HTML/PDF are relative, failed jobs
-are highlighted with their error, and slide decks found under
-``outputs/<year>/slides/*.pptx`` are linked.
+For the newest year the page starts with the regional report and the slide
+deck, then one row per municipality with a column per kind of report (Swedish
+names and what each is for, from :data:`fou.core.vocabulary.REPORT_KINDS`).
+Failed jobs are listed at the top and marked red where their report would be.
+Older years follow, folded. Links are relative, so the folder can be moved or
+served as it is.
+
+:func:`index_model` builds what the page shows from the manifest (a plain
+structure a test can read); :func:`write_index` renders it.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fou.core import sv
 from fou.core.atomic import write_text
 from fou.core.paths import paths
 from fou.core.registry import municipality_name
 from fou.core.version import package_version
-from fou.core.vocabulary import STATUS_LABELS, report_name
+from fou.core.vocabulary import FAILED_STATUSES, REPORT_KINDS, REPORTS, STATUS_LABELS, report_name
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-_LINK_LABELS = {".html": "HTML", ".pdf": "PDF", ".ipynb": "Notebook"}
+#: Output files a reader opens, in the order the page links them.
+LINK_SUFFIXES: tuple[tuple[str, str], ...] = (
+    (".html", "HTML"),
+    (".pdf", "PDF"),
+    (".xlsx", "Excel"),
+)
+REGIONAL_UNIT = "gr"
 
 
-def _label(path: str) -> str:
-    if path.endswith(".failed.ipynb"):
-        return "Misslyckad notebook"
-    return _LINK_LABELS.get(Path(path).suffix, Path(path).name)
+@dataclass(frozen=True)
+class Link:
+    """A link to one file."""
+
+    href: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One report of one municipality (or the region) on the page."""
+
+    job_id: str
+    notebook: str
+    name: str
+    status: str
+    status_label: str
+    links: tuple[Link, ...] = ()
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        """True when the job did not produce its report."""
+        return self.status in FAILED_STATUSES
+
+
+@dataclass(frozen=True)
+class Row:
+    """A municipality and its reports, by notebook."""
+
+    municipality_id: str
+    name: str
+    cells: Mapping[str, Cell] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Year:
+    """Everything of one year."""
+
+    year: int
+    regional: tuple[Cell, ...]
+    decks: tuple[Link, ...]
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+
+def _links(job: Mapping[str, Any], outputs: Path) -> tuple[Link, ...]:
+    files = [o for o in job.get("outputs") or [] if (outputs / o).exists()]
+    out = []
+    for suffix, label in LINK_SUFFIXES:
+        out += [
+            Link(o, label) for o in files if o.endswith(suffix) and not o.endswith(".failed.ipynb")
+        ]
+    out += [Link(o, "Misslyckad notebook") for o in files if o.endswith(".failed.ipynb")]
+    return tuple(out)
+
+
+def _cell(job: Mapping[str, Any], outputs: Path) -> Cell:
+    status = str(job.get("status", "failed"))
+    error = job.get("error")
+    return Cell(
+        job_id=str(job.get("id", "")),
+        notebook=str(job.get("notebook", "")),
+        name=report_name(str(job.get("notebook", ""))),
+        status=status,
+        status_label=STATUS_LABELS.get(status, status),
+        links=_links(job, outputs),
+        error=str(error).splitlines()[0][:300] if error else None,
+    )
+
+
+def _order(notebooks: Sequence[str]) -> list[str]:
+    known = [k.notebook for k in REPORT_KINDS if k.notebook in notebooks]
+    return known + sorted(n for n in notebooks if n not in known)
+
+
+def index_model(manifest: Mapping[str, Any], outputs: Path) -> list[Year]:
+    """What the landing page shows, newest year first."""
+    jobs = [j for j in manifest.get("jobs", []) if isinstance(j, Mapping) and "year" in j]
+    years: list[Year] = []
+    for year in sorted({int(j["year"]) for j in jobs}, reverse=True):
+        mine = [j for j in jobs if int(j["year"]) == year]
+        regional = tuple(_cell(j, outputs) for j in mine if not j.get("municipality_id"))
+        municipal = [j for j in mine if j.get("municipality_id")]
+        columns = tuple(_order(sorted({str(j.get("notebook")) for j in municipal})))
+        rows = []
+        for mid in sorted({str(j["municipality_id"]) for j in municipal}, key=municipality_name):
+            cells = {
+                str(j["notebook"]): _cell(j, outputs)
+                for j in municipal
+                if j["municipality_id"] == mid
+            }
+            rows.append(Row(mid, municipality_name(mid), cells))
+        slides = outputs / str(year) / "slides"
+        decks = (
+            tuple(
+                Link(p.relative_to(outputs).as_posix(), p.name)
+                for p in sorted(slides.glob("*.pptx"))
+            )
+            if slides.is_dir()
+            else ()
+        )
+        years.append(
+            Year(year, tuple(sorted(regional, key=lambda c: c.name)), decks, columns, tuple(rows))
+        )
+    return years
 
 
 def write_index(manifest: Mapping[str, Any], root: Path | str | None = None) -> Path:
@@ -48,59 +162,12 @@ def write_index(manifest: Mapping[str, Any], root: Path | str | None = None) -> 
     import jinja2
 
     outputs = paths(root).outputs
-    by_year: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    counts = dict.fromkeys(STATUS_LABELS, 0)
-    for job in manifest.get("jobs", []):
-        status = job.get("status", "failed")
-        counts[status] = counts.get(status, 0) + 1
-        unit = job.get("municipality_id") or "gr"
-        links = [
-            {"href": o, "label": _label(o)}
-            for o in job.get("outputs") or []
-            if (outputs / o).exists()
-            and not (o.endswith(".ipynb") and not o.endswith(".failed.ipynb"))
-        ]
-        record: dict[str, Any] = {
-            **job,
-            "name": report_name(str(job.get("notebook", ""))),
-            "status_label": STATUS_LABELS.get(status, status),
-            "links": sorted(
-                links,
-                key=lambda link: (
-                    ["HTML", "PDF"].index(link["label"]) if link["label"] in ("HTML", "PDF") else 9
-                ),
-            ),
-            "error": job.get("error"),
-        }
-        by_year[int(job["year"])][unit].append(record)
-    years: list[dict[str, Any]] = []
-    for year in sorted(by_year, reverse=True):
-        units: list[dict[str, Any]] = []
-        for unit in sorted(
-            by_year[year], key=lambda u: (u != "gr", municipality_name(u) if u != "gr" else "")
-        ):
-            name = (
-                "Göteborgsregionen (regionala rapporter)"
-                if unit == "gr"
-                else municipality_name(unit)
-            )
-            units.append(
-                {
-                    "id": unit,
-                    "name": name,
-                    "jobs": sorted(by_year[year][unit], key=lambda j: j["notebook"]),
-                }
-            )
-        slides_dir = outputs / str(year) / "slides"
-        slides = (
-            [
-                {"href": p.relative_to(outputs).as_posix(), "name": p.name}
-                for p in sorted(slides_dir.glob("*.pptx"))
-            ]
-            if slides_dir.is_dir()
-            else []
-        )
-        years.append({"year": year, "units": units, "slides": slides})
+    years = index_model(manifest, outputs)
+    cells = [
+        c for y in years for c in (*y.regional, *(c for r in y.rows for c in r.cells.values()))
+    ]
+    failed = [c for c in cells if c.failed]
+    counts = {s: sum(1 for c in cells if c.status == s) for s in STATUS_LABELS}
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=True,
@@ -109,11 +176,21 @@ def write_index(manifest: Mapping[str, Any], root: Path | str | None = None) -> 
     prov = manifest.get("provenance") or {}
     html = env.get_template("index.html.j2").render(
         years=years,
+        kinds={k: REPORTS[k] for k in REPORTS},
+        report_name=report_name,
+        failed=failed,
         counts=counts,
+        n_reports=len(cells),
         source_line=manifest.get("source_line", ""),
         is_demo=prov.get("source") == "demo",
-        updated_at=str(manifest.get("updated_at", "")).replace("T", " "),
+        updated_at=_updated(manifest.get("updated_at")),
         version=manifest.get("fou_version") or package_version(),
+        integer=sv.integer,
     )
     html = re.sub(r"https?://", "", html)
     return write_text(outputs / "index.html", html)
+
+
+def _updated(iso: Any) -> str:
+    text = str(iso or "")
+    return text[:16].replace("T", " ") if text else ""

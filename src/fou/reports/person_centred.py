@@ -76,9 +76,17 @@ def _positions(ctx: ReportContext, idx: pd.DataFrame) -> pd.DataFrame:
         nat = part.loc[~part["municipality_id"].str.startswith("00"), "index"].dropna()
         value = own.iloc[0] if len(own) else np.nan
         share = (nat < value).mean() * 100 if pd.notna(value) and len(nat) else np.nan
-        rows.append({"area": area, "municipality": ctx.municipality, "index": value,
-                     "gr_mean": gr.mean(), "n_gr": int(gr.notna().sum()),
-                     "share_below": share, "n_nat": len(nat)})  # fmt: skip
+        rows.append(
+            {
+                "area": area,
+                "municipality": ctx.municipality,
+                "index": value,
+                "gr_mean": gr.mean(),
+                "n_gr": int(gr.notna().sum()),
+                "share_below": share,
+                "n_nat": len(nat),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -92,11 +100,13 @@ def summary(ctx: ReportContext, idx: pd.DataFrame) -> Note:
         )
         items = [Finding("saknas", text)]
         if before is not None:
-            items.append(Finding(
-                "senast",
-                f"Senaste undersökningen före {ctx.year} är från {before}; utvecklingen över åren "
-                "visas i diagrammet nedan.",
-            ))  # fmt: skip
+            items.append(
+                Finding(
+                    "senast",
+                    f"Senaste undersökningen före {ctx.year} är från {before}; utvecklingen "
+                    "över åren visas i diagrammet nedan.",
+                )
+            )
         return summary_note(items)
     found: list[Finding] = []
     for r in _positions(ctx, idx).itertuples(index=False):
@@ -107,13 +117,15 @@ def summary(ctx: ReportContext, idx: pd.DataFrame) -> Note:
             )
             found.append(Finding("saknas", text))
             continue
-        found.append(Finding(
-            "index",
-            f"Personcentreringsindex {r.area}: {ctx.municipality} {sv.signed(r.index, 2)} "
-            f"(0 = rikets genomsnitt), GR-snittet {sv.signed(r.gr_mean, 2)}; "
-            f"{sv.percent(r.share_below, 0)} av landets {r.n_nat} kommuner har lägre index. "
-            "Indexet har inget eget osäkerhetsmått; frågorna nedan har det.",
-        ))  # fmt: skip
+        found.append(
+            Finding(
+                "index",
+                f"Personcentreringsindex {r.area}: {ctx.municipality} {sv.signed(r.index, 2)} "
+                f"(0 = rikets genomsnitt), GR-snittet {sv.signed(r.gr_mean, 2)}; "
+                f"{sv.percent(r.share_below, 0)} av landets {r.n_nat} kommuner har lägre index. "
+                "Indexet har inget eget osäkerhetsmått; frågorna nedan har det.",
+            )
+        )
     questions = [k for a in AREAS for k in index_items(ctx.catalog, area=a)]
     found += level_findings(ctx, questions)[:3]
     return summary_note(found[:6])
@@ -133,11 +145,12 @@ def position_table(ctx: ReportContext, idx: pd.DataFrame) -> Block:
         Column("n_nat", "Kommuner i riket med index", "integer"),
     )
     return Table(
-        _positions(ctx, idx), columns,
+        _positions(ctx, idx),
+        columns,
         caption=f"Personcentreringsindex {ctx.year} (0 = rikets genomsnitt, "
         "enhet = standardavvikelser mellan kommuner)",
         name="Index",
-    )  # fmt: skip
+    )
 
 
 def _area_trend(
@@ -154,11 +167,23 @@ def _area_trend(
             "upper": wide.max(axis=1).to_numpy(),
         }
     )
-    mean = pd.DataFrame({"year": wide.index, "series": "GR-snitt", "series_kind": "gr",
-                         "value": wide.mean(axis=1).to_numpy()})  # fmt: skip
+    mean = pd.DataFrame(
+        {
+            "year": wide.index,
+            "series": "GR-snitt",
+            "series_kind": "gr",
+            "value": wide.mean(axis=1).to_numpy(),
+        }
+    )
     own = part[part["municipality_id"] == ctx.municipality_id]
-    mine = pd.DataFrame({"year": own["year"], "series": ctx.municipality, "series_kind": "kommun",
-                         "value": own["index"]})  # fmt: skip
+    mine = pd.DataFrame(
+        {
+            "year": own["year"],
+            "series": ctx.municipality,
+            "series_kind": "kommun",
+            "value": own["index"],
+        }
+    )
     return pd.concat([mean, mine], ignore_index=True), band
 
 
@@ -176,10 +201,16 @@ def index_trend_chart(ctx: ReportContext, idx: pd.DataFrame) -> Chart:
             continue
         has_own = data.loc[data["series_kind"] == "kommun", "value"].notna().any()
         trend_plot(
-            data, highlight=ctx.municipality if has_own else "GR-snitt", band=band,
-            band_label="GR: lägsta–högsta", not_run=list(ctx.catalog.survey_not_run), breaks=None,
-            title=sv.capitalise(area), y_label="Index (0 = riket)", ax=ax,
-        )  # fmt: skip
+            data,
+            highlight=ctx.municipality if has_own else "GR-snitt",
+            band=band,
+            band_label="GR: lägsta–högsta",
+            not_run=list(ctx.catalog.survey_not_run),
+            breaks=None,
+            title=sv.capitalise(area),
+            y_label="Index (0 = riket)",
+            ax=ax,
+        )
         ax.axhline(0, color="grey", lw=0.8, ls="--", zorder=1)
     return Chart(
         fig,
@@ -197,9 +228,12 @@ def survey_table(ctx: ReportContext, *, area: str = "hemtjänst") -> Block:
         return not_run_note(ctx)
     kpi = SURVEY_KPIS[area]
     res = survey_uncertainty(
-        ctx.values, kpi=kpi, year=ctx.year, catalog=ctx.catalog,
+        ctx.values,
+        kpi=kpi,
+        year=ctx.year,
+        catalog=ctx.catalog,
         municipalities=[*registry.GR_MUNICIPALITIES, registry.RIKET],
-    )  # fmt: skip
+    )
     res = res.assign(
         municipality=res["municipality_id"].map(registry.municipality_name),
         mine=res["municipality_id"] == ctx.municipality_id,
@@ -214,9 +248,12 @@ def survey_table(ctx: ReportContext, *, area: str = "hemtjänst") -> Block:
         Column("note", "Kommentar", wrap=True),
     )
     return Table(
-        res, columns, caption=f"{ctx.catalog.label(kpi)} ({kpi}), {ctx.year}",
-        name=f"Osäkerhet {area}", highlight="mine",
-    )  # fmt: skip
+        res,
+        columns,
+        caption=f"{ctx.catalog.label(kpi)} ({kpi}), {ctx.year}",
+        name=f"Osäkerhet {area}",
+        highlight="mine",
+    )
 
 
 def funnel_chart(ctx: ReportContext, *, area: str = "hemtjänst") -> Block:
@@ -242,10 +279,14 @@ def alpha_table(ctx: ReportContext) -> Block:
     if not survey_run(ctx):
         return not_run_note(ctx)
     res = pd.concat(
-        [cronbach_alpha_ecological(ctx.values, area=a, catalog=ctx.catalog, years=ctx.year,
-                                   municipalities="gr") for a in AREAS],
+        [
+            cronbach_alpha_ecological(
+                ctx.values, area=a, catalog=ctx.catalog, years=ctx.year, municipalities="gr"
+            )
+            for a in AREAS
+        ],
         ignore_index=True,
-    )  # fmt: skip
+    )
     columns = (
         Column("area", "Verksamhet"),
         Column("year", "År", "year"),
@@ -257,11 +298,12 @@ def alpha_table(ctx: ReportContext) -> Block:
         Column("note", "Kommentar", wrap=True),
     )
     return Table(
-        res, columns,
+        res,
+        columns,
         caption="Cronbachs alfa över kommunernas andelar: ekologisk konsistens (kommunnivå), "
         "inte individuell reliabilitet",
         name="Cronbachs alfa",
-    )  # fmt: skip
+    )
 
 
 def stability_table(ctx: ReportContext, idx: pd.DataFrame) -> Table:

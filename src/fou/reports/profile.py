@@ -54,9 +54,13 @@ def summary(ctx: ReportContext) -> Block:
 def comparison(ctx: ReportContext, *, kpis: Sequence[str] | None = None) -> pd.DataFrame:
     """:func:`fou.stats.comparison_table` for the report's municipality and year, with decimals."""
     table = comparison_table(
-        ctx.values, municipality=str(ctx.municipality_id), year=ctx.year,
-        kpis=list(kpis) if kpis is not None else None, catalog=ctx.catalog, groups=ctx.groups,
-    )  # fmt: skip
+        ctx.values,
+        municipality=str(ctx.municipality_id),
+        year=ctx.year,
+        kpis=list(kpis) if kpis is not None else None,
+        catalog=ctx.catalog,
+        groups=ctx.groups,
+    )
     return table.assign(
         decimals=[ctx.catalog.decimals(k) for k in table["kpi"]],
         label=[ctx.catalog.label(k) for k in table["kpi"]],
@@ -91,8 +95,11 @@ def domain_table(ctx: ReportContext, domain: str) -> Table:
 
 def domain_section(ctx: ReportContext, domain: str) -> list[Block]:
     """A domain: its heading, the overview figure, then every key figure's numbers in a table."""
-    return [Heading(sv.capitalise(domain), level=2), overview_chart(ctx, domain),
-            domain_table(ctx, domain)]  # fmt: skip
+    return [
+        Heading(sv.capitalise(domain), level=2),
+        overview_chart(ctx, domain),
+        domain_table(ctx, domain),
+    ]
 
 
 def trend_kpis(ctx: ReportContext, kpis: Sequence[str] = PROFILE_KPIS) -> list[str]:
@@ -113,8 +120,9 @@ def trend_chart(ctx: ReportContext, *, kpis: Sequence[str] = PROFILE_KPIS) -> Bl
     fig, axes = new_figure((11, 3.4 * nrows), nrows=nrows, ncols=ncols)
     flat = np.ravel(axes)
     for ax, kpi in zip(flat, shown, strict=False):
-        tt = trend_table(ctx.values, municipality=str(ctx.municipality_id), kpi=kpi,
-                         groups=ctx.groups)  # fmt: skip
+        tt = trend_table(
+            ctx.values, municipality=str(ctx.municipality_id), kpi=kpi, groups=ctx.groups
+        )
         trend_plot(tt, catalog=ctx.catalog, title=ctx.catalog.label(kpi), ax=ax)
         ax.title.set_fontsize(9.5)
     for ax in flat[len(shown) :]:

@@ -66,14 +66,16 @@ def _riket_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
     if not judged.empty:
         top = judged.assign(rel=(judged["diff"] / (judged["ci_high"] - judged["ci_low"])).abs())
         r = top.sort_values("rel", ascending=False).iloc[0]
-        out.append(Finding(
-            "riket",
-            f"Tydligast: {ctx.catalog.label(r.kpi)}, GR-snittet "
-            f"{amount(r['mean'], r.kpi, ctx.catalog)} "
-            f"mot riket {amount(r.riket, r.kpi, ctx.catalog)} (95 % KI för GR-snittet "
-            f"{amount(r.ci_low, r.kpi, ctx.catalog)}–{amount(r.ci_high, r.kpi, ctx.catalog)}).",
-            9.0,
-        ))  # fmt: skip
+        out.append(
+            Finding(
+                "riket",
+                f"Tydligast: {ctx.catalog.label(r.kpi)}, GR-snittet "
+                f"{amount(r['mean'], r.kpi, ctx.catalog)} "
+                f"mot riket {amount(r.riket, r.kpi, ctx.catalog)} (95 % KI för GR-snittet "
+                f"{amount(r.ci_low, r.kpi, ctx.catalog)}–{amount(r.ci_high, r.kpi, ctx.catalog)}).",
+                9.0,
+            )
+        )
     return out
 
 
@@ -85,26 +87,30 @@ def change_findings(ctx: ReportContext, kpis: Sequence[str], *, limit: int = 2) 
     c = group_change(ctx.values, kpis=comparable, year=ctx.year)
     c = c[(c["n_both"] >= 3) & ((c["ci_low"] > 0) | (c["ci_high"] < 0))]
     if c.empty:
-        return [Finding(
-            "förändring",
-            f"Ingen förändring av GR-snittet sedan {ctx.year - 1} är större än osäkerheten "
-            "(95 % t-intervall över kommunernas förändringar, samma kommuner båda åren).",
-            5.0,
-        )]  # fmt: skip
+        return [
+            Finding(
+                "förändring",
+                f"Ingen förändring av GR-snittet sedan {ctx.year - 1} är större än osäkerheten "
+                "(95 % t-intervall över kommunernas förändringar, samma kommuner båda åren).",
+                5.0,
+            )
+        ]
     c = c.assign(rel=(c["change"] / (c["ci_high"] - c["ci_low"])).abs())
     out = []
     for r in c.sort_values("rel", ascending=False).head(limit).itertuples(index=False):
         verb = "ökade" if r.change > 0 else "minskade"
-        out.append(Finding(
-            "förändring",
-            f"{ctx.catalog.label(r.kpi)}: GR-snittet {verb} med "
-            f"{difference(r.change, r.kpi, ctx.catalog)} sedan {r.previous_year} (de "
-            f"{r.n_both} kommuner som har värden båda åren; 95 % KI "
-            f"{difference(r.ci_low, r.kpi, ctx.catalog, signed=True)} till "
-            f"{difference(r.ci_high, r.kpi, ctx.catalog, signed=True)}).",
-            8.0,
-            r.kpi,
-        ))  # fmt: skip
+        out.append(
+            Finding(
+                "förändring",
+                f"{ctx.catalog.label(r.kpi)}: GR-snittet {verb} med "
+                f"{difference(r.change, r.kpi, ctx.catalog)} sedan {r.previous_year} (de "
+                f"{r.n_both} kommuner som har värden båda åren; 95 % KI "
+                f"{difference(r.ci_low, r.kpi, ctx.catalog, signed=True)} till "
+                f"{difference(r.ci_high, r.kpi, ctx.catalog, signed=True)}).",
+                8.0,
+                r.kpi,
+            )
+        )
     return out
 
 
@@ -128,13 +134,15 @@ def summary(ctx: ReportContext, issues: pd.DataFrame) -> Note:
     n_pairs = sum(len(s) for s in screens if s is not None)
     n_sig = sum(int(s["significant_gr"].sum()) for s in screens if s is not None)
     if n_pairs:
-        items.append(Finding(
-            "samband",
-            f"{n_sig} av {n_pairs} prövade par av nyckeltal inom samma område har ett samband "
-            "bland de 13 kommunerna som håller efter Holm-justering; sambanden gäller kommuner, "
-            "inte enskilda personer.",
-            3.0,
-        ))  # fmt: skip
+        items.append(
+            Finding(
+                "samband",
+                f"{n_sig} av {n_pairs} prövade par av nyckeltal inom samma område har ett "
+                "samband bland de 13 kommunerna som håller efter Holm-justering; sambanden "
+                "gäller kommuner, inte enskilda personer.",
+                3.0,
+            )
+        )
     items.append(_gaps_finding(ctx, report_kpis(ctx)))
     return summary_note(items[:6])
 
@@ -154,16 +162,20 @@ def data_facts(ctx: ReportContext) -> Note:
         mask = (v["kpi"] == kpi) & (v["year"] == ctx.year) & (v["gender"] == "T")
         sel = v.loc[mask & v["municipality_id"].isin(registry.GR_MUNICIPALITIES), "value"].dropna()
         if len(sel):
-            rates.append(f"{ctx.catalog.label(kpi).lower()} {sv.number(sel.min(), 0)}–"
-                         f"{sv.number(sel.max(), 0)} %")  # fmt: skip
+            rates.append(
+                f"{ctx.catalog.label(kpi).lower()} {sv.number(sel.min(), 0)}–"
+                f"{sv.number(sel.max(), 0)} %"
+            )
     items = [
         f"Rapporten bygger på {len(kpis)} nyckeltal i {len(ctx.catalog.domains())} områden; "
         f"{with_values} av dem har värden för GR-kommunerna {ctx.year}.",
         f"Datamängden omfattar åren {sv.year_span(years[0], years[-1])}. {ctx.source}.",
     ]
     if rates:
-        items.append(f"Svarsfrekvens i brukarundersökningen {ctx.year} bland GR-kommunerna: "
-                     f"{sv.join(rates)}.")  # fmt: skip
+        items.append(
+            f"Svarsfrekvens i brukarundersökningen {ctx.year} bland GR-kommunerna: "
+            f"{sv.join(rates)}."
+        )
     brk = break_notes(ctx, kpis)
     if brk:
         items.append("Kända definitionsbyten: " + "; ".join(brk))
@@ -174,8 +186,9 @@ def data_facts(ctx: ReportContext) -> Note:
 
 
 def _have_counts(ctx: ReportContext, kpis: Sequence[str]) -> dict[str, int]:
-    sel = select(ctx.values, kpis=list(kpis), municipalities=registry.GR_MUNICIPALITIES,
-                 years=ctx.year)  # fmt: skip
+    sel = select(
+        ctx.values, kpis=list(kpis), municipalities=registry.GR_MUNICIPALITIES, years=ctx.year
+    )
     return sel.dropna(subset=["value"]).groupby("kpi")["municipality_id"].nunique().to_dict()
 
 
@@ -218,9 +231,10 @@ def domain_text(ctx: ReportContext, domain: str) -> Note:
         if worse:
             parts.append(f"sämre än riket för {sv.join(worse)}")
         sentences.append(
-            "GR-snittet är " + "; ".join(parts) + "." if parts
+            "GR-snittet är " + "; ".join(parts) + "."
+            if parts
             else "GR-snittet skiljer sig inte från riket mer än osäkerheten för något nyckeltal."
-        )  # fmt: skip
+        )
     counts = (
         pos[pos["verdict"].isin(["bättre", "sämre"])].groupby(["municipality_id", "verdict"]).size()
     )
@@ -231,8 +245,10 @@ def domain_text(ctx: ReportContext, domain: str) -> Note:
             top = per[per == per.iloc[0]]
             if per.iloc[0] >= 2:
                 names = sv.join([registry.municipality_name(m) for m in top.index])
-                sentences.append(f"Flest nyckeltal tydligt {word} än GR-snittet: {names} "
-                                 f"({per.iloc[0]} av {n_kpis}).")  # fmt: skip
+                sentences.append(
+                    f"Flest nyckeltal tydligt {word} än GR-snittet: {names} "
+                    f"({per.iloc[0]} av {n_kpis})."
+                )
     ch = change_findings(ctx, kpis, limit=1)
     if ch and ch[0].kpi is not None:
         sentences.append(ch[0].text)
@@ -245,8 +261,11 @@ def domain_text(ctx: ReportContext, domain: str) -> Note:
 
 def domain_chapter(ctx: ReportContext, domain: str) -> list[Block]:
     """A domain of the main body: its heading, what stands out, then the overview matrix."""
-    return [Heading(sv.capitalise(domain), level=2), domain_text(ctx, domain),
-            overview_matrix(ctx, domain)]  # fmt: skip
+    return [
+        Heading(sv.capitalise(domain), level=2),
+        domain_text(ctx, domain),
+        overview_matrix(ctx, domain),
+    ]
 
 
 # --------------------------------------------------------------------------- associations
@@ -268,12 +287,17 @@ def associations_chapter(ctx: ReportContext) -> list[Block]:
         tested.append(f"{domain} ({len(s)} par)")
         sig = s[s["significant_gr"].astype(bool)]
         for r in sig.itertuples(index=False):
-            rows.append({
-                "domain": sv.capitalise(domain),
-                "pair": f"{ctx.catalog.label(r.x)} – {ctx.catalog.label(r.y)}",
-                "r": r.r_gr, "ci": sv.interval(r.ci_low_gr, r.ci_high_gr), "p": r.p_adj_gr,
-                "n": r.n_gr, "pattern": r.pattern,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "domain": sv.capitalise(domain),
+                    "pair": f"{ctx.catalog.label(r.x)} – {ctx.catalog.label(r.y)}",
+                    "r": r.r_gr,
+                    "ci": sv.interval(r.ci_low_gr, r.ci_high_gr),
+                    "p": r.p_adj_gr,
+                    "n": r.n_gr,
+                    "pattern": r.pattern,
+                }
+            )
     intro = Note(
         f"Samband prövas inom varje område mellan nyckeltal som minst "
         f"{associations.MIN_GR_VALUES} GR-kommuner har värden för {ctx.year}: "
@@ -302,8 +326,10 @@ def data_gaps_table(ctx: ReportContext, issues: pd.DataFrame) -> Table:
     """Per key figure: how many of the 13 lack a value this year, and the stated reasons."""
     ids = ctx.catalog.ids()
     have = _have_counts(ctx, ids)
-    relevant = issues[issues["municipality_id"].isin(registry.GR_MUNICIPALITIES)
-                      | issues["municipality_id"].isna()]  # fmt: skip
+    relevant = issues[
+        issues["municipality_id"].isin(registry.GR_MUNICIPALITIES)
+        | issues["municipality_id"].isna()
+    ]
     reasons = relevant.groupby("kpi")["check"].agg(
         lambda s: ", ".join(sorted({KINDS[str(k)].label for k in s}))
     )
@@ -321,11 +347,12 @@ def data_gaps_table(ctx: ReportContext, issues: pd.DataFrame) -> Table:
         Column("reasons", "Brister som kontrollerna fann", wrap=True),
     )
     return Table(
-        out, columns,
+        out,
+        columns,
         caption=f"Nyckeltal där GR-kommuner saknar värde {ctx.year} (antal av 13) och de "
         "brister som kontrollerna fann",
         name="Brister per nyckeltal",
-    )  # fmt: skip
+    )
 
 
 # --------------------------------------------------------------------------- appendix
@@ -346,12 +373,13 @@ def overview_table(ctx: ReportContext, kpi: str) -> Table:
         Column("note", "Kommentar", wrap=True),
     )
     return Table(
-        res, columns,
+        res,
+        columns,
         caption=f"{ctx.catalog.label(kpi)} ({kpi}), {ctx.year}: GR-snitt "
         f"{amount(res['gr_mean'].iloc[0], kpi, ctx.catalog)}, riket "
         f"{amount(res['riket'].iloc[0], kpi, ctx.catalog)}",
         name=kpi,
-    )  # fmt: skip
+    )
 
 
 def gr_trend_data(ctx: ReportContext, kpi: str, years: Sequence[int]) -> pd.DataFrame:
@@ -364,8 +392,9 @@ def gr_trend_data(ctx: ReportContext, kpi: str, years: Sequence[int]) -> pd.Data
     ]
     # The GR-snitt series of any member's trend table is the unweighted mean of
     # the 13, year by year (the same mean as gr_overview's gr_mean).
-    trend = trend_table(ctx.values, municipality=registry.GR_MUNICIPALITIES[0], kpi=kpi,
-                        years=list(years))  # fmt: skip
+    trend = trend_table(
+        ctx.values, municipality=registry.GR_MUNICIPALITIES[0], kpi=kpi, years=list(years)
+    )
     means = trend.loc[trend["series_kind"] == "gr", ["year", "series", "value"]]
     # With the kpi column the plot finds unit, breaks and years without a survey in the catalogue.
     return pd.concat([rows, means], ignore_index=True).assign(kpi=kpi)
@@ -379,8 +408,15 @@ def trend_chart(ctx: ReportContext, kpi: str, *, n_years: int = TREND_YEARS) -> 
     data = gr_trend_data(ctx, kpi, years)
     fig, ax = new_figure((8, 3.6))
     names = [registry.municipality_name(m) for m in registry.GR_MUNICIPALITIES]
-    trend_plot(data, highlight="GR-snitt", background=names, background_label="GR-kommunerna",
-               catalog=ctx.catalog, title="", ax=ax)  # fmt: skip
+    trend_plot(
+        data,
+        highlight="GR-snitt",
+        background=names,
+        background_label="GR-kommunerna",
+        catalog=ctx.catalog,
+        title="",
+        ax=ax,
+    )
     notes = break_notes(ctx, [kpi])
     return Chart(
         fig,
@@ -412,8 +448,12 @@ def kpi_issues_table(ctx: ReportContext, kpi: str, issues: pd.DataFrame) -> Tabl
         Column("municipality", "Kommun"),
         Column("detail", "Beskrivning", wrap=True),
     )
-    return Table(own, columns, caption=f"Brister i data för {ctx.catalog.label(kpi)} ({ctx.year})",
-                 name=f"{kpi}_brister")  # fmt: skip
+    return Table(
+        own,
+        columns,
+        caption=f"Brister i data för {ctx.catalog.label(kpi)} ({ctx.year})",
+        name=f"{kpi}_brister",
+    )
 
 
 def kpi_section(ctx: ReportContext, kpi: str, issues: pd.DataFrame) -> list[Block]:
@@ -422,8 +462,9 @@ def kpi_section(ctx: ReportContext, kpi: str, issues: pd.DataFrame) -> list[Bloc
     blocks: list[Block] = [Heading(f"{ctx.catalog.label(kpi)} ({kpi})", level=4), table]
     if table.data["value"].isna().all():
         reasons = "; ".join(dict.fromkeys(table.data["note"].dropna().astype(str))) or "okänd orsak"
-        blocks.append(Note(f"Värdet saknas för alla GR-kommuner {ctx.year}. Orsak: {reasons}",
-                           kind="missing"))  # fmt: skip
+        blocks.append(
+            Note(f"Värdet saknas för alla GR-kommuner {ctx.year}. Orsak: {reasons}", kind="missing")
+        )
         return blocks
     if has_values(ctx, kpi):
         chart = trend_chart(ctx, kpi)
@@ -451,7 +492,17 @@ def kpi_list(ctx: ReportContext) -> Table:
 
 
 __all__ = [
-    "appendix", "associations_chapter", "data_facts", "data_gaps_table", "domain_chapter",
-    "domain_text", "gr_trend_data", "kpi_list", "kpi_section", "overview_matrix", "overview_table",
-    "summary", "trend_chart",
-]  # fmt: skip
+    "appendix",
+    "associations_chapter",
+    "data_facts",
+    "data_gaps_table",
+    "domain_chapter",
+    "domain_text",
+    "gr_trend_data",
+    "kpi_list",
+    "kpi_section",
+    "overview_matrix",
+    "overview_table",
+    "summary",
+    "trend_chart",
+]

@@ -56,9 +56,13 @@ from fou.stats._input import _check_year, _values_table
 from fou.stats.survey import wilson_interval
 
 __all__ = [
-    "POSITIONS", "VERDICTS", "group_against_riket", "group_change", "position_table",
+    "POSITIONS",
+    "VERDICTS",
+    "group_against_riket",
+    "group_change",
+    "position_table",
     "two_proportion_interval",
-]  # fmt: skip
+]
 
 #: Position of a value against the GR mean.
 POSITIONS: tuple[str, ...] = ("över", "under", "nära", "saknas")
@@ -143,9 +147,11 @@ def position_table(
     members = list(GR_MUNICIPALITIES)
     wanted = members if municipalities is None else resolve_municipalities(municipalities)
     companions = [
-        c for k in kpi_list for c in catalog.kpis.loc[catalog.kpis["kpi"] == k, "respondents_kpi"]
+        c
+        for k in kpi_list
+        for c in catalog.kpis.loc[catalog.kpis["kpi"] == k, "respondents_kpi"]
         if isinstance(c, str)
-    ]  # fmt: skip
+    ]
     df = _values_table(values, kpis=[*kpi_list, *companions], gender=gender)
     cur = df[df["year"] == year]
     frames = []
@@ -433,7 +439,18 @@ def group_against_riket(
         else:
             up = position == "över"
             verdict = "bättre" if up == (better == "higher") else "sämre"
-        rows.append({"kpi": kpi, "year": year, "n": n, "mean": mean, "ci_low": lo, "ci_high": hi,
-                     "riket": riket, "diff": mean - riket, "position": position,
-                     "verdict": verdict})  # fmt: skip
+        rows.append(
+            {
+                "kpi": kpi,
+                "year": year,
+                "n": n,
+                "mean": mean,
+                "ci_low": lo,
+                "ci_high": hi,
+                "riket": riket,
+                "diff": mean - riket,
+                "position": position,
+                "verdict": verdict,
+            }
+        )
     return pd.DataFrame(rows)
