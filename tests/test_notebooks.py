@@ -49,6 +49,19 @@ def test_notebook_structure(name: str) -> None:
     assert str(REPO.parent) not in text and str(Path.home()) not in text
 
 
+@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
+def test_papermill_reads_every_parameter_without_a_warning(name: str, caplog) -> None:
+    """papermill parses the cell itself: an ``=`` inside a comment makes it warn and drop it."""
+    from papermill.translators import PythonTranslator
+
+    cell = _parameters_cells(_read(name))[0]
+    with caplog.at_level("WARNING", logger="papermill"):
+        found = {p.name for p in PythonTranslator.inspect(cell)}
+    assert not caplog.records, [r.getMessage() for r in caplog.records]
+    expected = set(PARAMETERS) - ({"kommun"} if name == "regional_report" else set())
+    assert found == expected
+
+
 def _execute(tmp_path: Path, name: str, **parameters):
     import papermill as pm
 

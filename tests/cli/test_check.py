@@ -60,10 +60,10 @@ def test_table_output_lists_findings_and_exits_zero(dataset):
     out = result.output
     assert "Brister i data – GR:s 13 kommuner, 2022" in out
     assert "fel: Omöjligt värde för enheten (1)" in out
-    assert "varning: Värde saknas (trolig sekretess) (1)" in out
+    assert "varning: Värde saknas (ej publicerat) (1)" in out
     assert "Ale" in out and "Stenungsund" in out
     assert "Demodata (syntetiska värden, inte verkliga resultat)" in out
-    assert "fynd: 1 fel, 1 varning," in out
+    assert "2 fynd: 1 fel, 1 varning, 0 upplysningar" in out  # words, not the code "info"
 
 
 def test_csv_output_is_the_issue_table(dataset):

@@ -16,6 +16,7 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.text import Text
 
+from fou.core import sv
 from fou.core.errors import ParameterError
 from fou.core.registry import GR_MUNICIPALITIES, municipality_name
 from fou.plotting import (
@@ -31,7 +32,6 @@ from fou.plotting import (
     savefig_atomic,
     scatter_labelled,
     short_title,
-    swedish_key,
     trend_plot,
 )
 
@@ -210,7 +210,7 @@ def test_short_title_and_kpi_label():
 
 def test_swedish_sort_order():
     names = ["Öckerö", "Ale", "Kungälv", "Kungsbacka", "Alingsås", "Härryda"]
-    assert sorted(names, key=swedish_key) == [
+    assert sorted(names, key=sv.sort_key) == [
         "Ale",
         "Alingsås",
         "Härryda",
@@ -389,7 +389,7 @@ def test_correlation_heatmap_cells_stars_and_caption(screen):
     assert [p.get_gid() for p in ax.patches].count("saknas") == 1  # the pair with r missing
     assert ax.get_xlabel().startswith("* = p < 0,05 efter Holm-justering (n = 13)")
     assert "kan inte skattas" in ax.get_xlabel()
-    assert ax.get_title() == "Samband mellan nyckeltal – Spearman, GR-13, 2022"
+    assert ax.get_title() == "Samband mellan nyckeltal – Spearman, GR:s 13 kommuner, 2022"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["U21468", "U21467", "N20900"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["U21463", "U21468", "U21467"]
     mesh = ax.collections[0]
@@ -406,8 +406,10 @@ def test_correlation_heatmap_stars_only_and_alpha(screen):
 
 def test_correlation_heatmap_titles_with_diagonal(screen):
     ax = correlation_heatmap(screen, labels="title")
-    assert texts(ax, "diagonal") == ["U21463", "U21468", "U21467", "N20900"]
-    assert ax.get_yticklabels()[0].get_text().startswith("Hänsyn till åsikter")
+    # Rows numbered with their labels; columns and the diagonal repeat only the numbers.
+    assert texts(ax, "diagonal") == ["1", "2", "3", "4"]
+    assert ax.get_yticklabels()[0].get_text().startswith("1. Hänsyn till åsikter")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3", "4"]
 
 
 def test_correlation_heatmap_bad_input(screen):

@@ -9,6 +9,7 @@ is one that was planted.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -442,7 +443,7 @@ def test_few_respondents_and_low_response_rate(cat):
     )
     assert cells(issues, "low_response_rate") == {("U21468", "1441", 2022)}
     assert (
-        "Svarsfrekvensen är 35 % (under 40 %)"
+        "Svarsfrekvensen är 35\u00a0% (under 40\u00a0%)"
         in issues.loc[issues["check"] == "low_response_rate", "detail"].item()
     )
     stricter = check_suppression(v, catalog=cat, min_response_rate=45.0)
@@ -517,8 +518,11 @@ def test_jump_is_found_and_its_z_matches_an_independent_computation(cat):
     z_1482 = z_expected[list(wide.index).index("1482")]
     assert z_1482 > 5
     detail = issues.loc[issues["year"] == 2020, "detail"].item()
-    assert f"robust z = {sv.prose(z_1482)}" in detail
-    assert detail.startswith("Förändring 2019–2020: +")
+    assert detail.endswith(f"(robust z = {sv.prose(z_1482)}).")
+    assert detail.startswith("Ovanligt stort hopp 2019–2020: +")
+    # the measure in words first: how many typical deviations from the usual change
+    assert f"ungefär {sv.prose(abs(z_1482))} gånger så långt bort" in detail
+    assert "robust spridning" not in detail and "; robust z" not in detail
 
 
 def test_jump_threshold_is_configurable(cat):
@@ -547,7 +551,7 @@ def test_jumps_compare_with_the_previous_year_that_has_values(cat):
     v = set_value(v, "U21468", "1401", 2022, 40.0)
     issues = check_jumps(v, catalog=cat)
     assert cells(issues, "jump") == {("U21468", "1401", 2022)}
-    assert issues["detail"].item().startswith("Förändring 2020–2022:")
+    assert issues["detail"].item().startswith("Ovanligt stort hopp 2020–2022:")
 
 
 def test_size_dependent_units_are_not_judged_by_jumps_or_outliers(cat):
@@ -587,7 +591,7 @@ def test_undocumented_level_shift_is_a_warning(cat):
     same = np.sign((wide[2020] - wide[2019]) - baseline) == np.sign(medians[2020] - baseline)
     assert same.mean() >= 0.9
     assert (
-        f"{sv.prose(100 * same.mean(), 0)} % av 30 kommuner rör sig åt samma håll" in row["detail"]
+        f"{sv.percent(100 * same.mean(), 0)} av 30 kommuner rör sig åt samma håll" in row["detail"]
     )
 
 
@@ -597,7 +601,9 @@ def test_known_break_that_shows_and_one_that_does_not(cat):
     assert (
         shows["detail"]
         .item()
-        .startswith("Känt definitionsbyte: Ny beräkningsmetod från 2019. Det syns i data")
+        .startswith(
+            "Känt definitionsbyte enligt katalogen (ny beräkningsmetod från 2019). Det syns i data"
+        )
     )
     hidden = check_level_shifts(panel("N20900", base=0.0, slope=0.0), catalog=cat)
     assert hidden[["check", "severity", "year"]].values.tolist() == [
@@ -648,8 +654,12 @@ def test_outlier_against_all_municipalities_not_regions(cat):
     assert cells(issues, "outlier") == {("U23433", "1407", 2021)}
     levels = v.loc[v["year"] == 2021].set_index("municipality_id")["value"]
     z = (95.0 - levels.median()) / stats.median_abs_deviation(levels, scale="normal")
-    assert f"robust z = {sv.prose(z)}" in issues["detail"].item()
-    assert f"bland {len(MUNIS)} kommuner 2021" in issues["detail"].item()
+    detail = issues["detail"].item()
+    assert detail.endswith(f"(robust z = {sv.prose(z)}).")
+    assert f"värden 2021: bland {len(MUNIS)} kommuner är medianen {sv.prose(levels.median())}" in (
+        detail
+    )
+    assert f"ungefär {sv.prose(z)} gånger så långt bort" in detail
 
 
 def test_outliers_are_reported_only_for_the_selection(cat):
@@ -932,3 +942,115 @@ def test_demo_errors_are_only_the_planted_ones(demo_data):
     found = {(r.kpi, r.municipality_id, int(r.year)) for r in fel.itertuples()}
     assert found <= planted_cells, f"errors that were not planted: {found - planted_cells}"
     assert kinds(fel) == {"out_of_range", "contradiction"}
+
+
+# --------------------------------------------------------------------------- wording for readers
+def _reader_texts() -> list[str]:
+    texts = [t for k in KINDS.values() for t in (k.label, k.meaning, k.value)]
+    texts += [t for c in CHECKS.values() for t in (c.label, c.description)]
+    from fou.quality import UNIT_RULES
+
+    return texts + [rule for _, _, rule in UNIT_RULES.values()]
+
+
+def test_declared_texts_are_plain_swedish():
+    for text in _reader_texts():
+        assert "Enkätfölj" not in text, text
+        assert "'" not in text and '"' not in text, text  # Swedish quotes only
+        assert not re.search(r"(?<![\w\-–])-\d", text), text  # a true minus, not a hyphen
+        assert "inte uppdaterats, inte hämtats" not in text, text
+
+
+def test_suppressed_label_fits_survey_and_other_key_figures():
+    kind = KINDS["suppressed"]
+    assert kind.label == "Värde saknas (ej publicerat)"
+    assert "sekretess" not in kind.label
+    # the meaning tells both stories: few respondents for the survey, unreported otherwise
+    assert "färre än 30 svarade" in kind.meaning and "andra nyckeltal" in kind.meaning
+
+
+def test_jump_and_outlier_meanings_explain_instead_of_naming_the_measure():
+    for name in ("jump", "outlier"):
+        assert "robust z" not in KINDS[name].meaning
+        assert "många gånger" in KINDS[name].meaning
+    assert KINDS["stale"].meaning == (
+        "Nyckeltalets senaste år med värden är äldre än för övriga nyckeltal. Troligen är "
+        "senare år ännu inte publicerade eller hämtade, eller så har nyckeltalet upphört. "
+        "Jämför inte senaste år rakt av."
+    )
+
+
+def test_internal_summary_kind_is_declared():
+    """``completeness_summary`` is a check's own bookkeeping; reports hide it by this name."""
+    assert KINDS["completeness_summary"].label == "Sammanfattning per kommun och år"
+    assert KINDS["completeness_summary"].severity == "info"
+
+
+def test_percent_deviation_rule_uses_a_true_minus():
+    from fou.quality import UNIT_RULES
+
+    assert UNIT_RULES["percent_deviation"][2] == (
+        "en kostnadsavvikelse under −100 % betyder negativ kostnad"
+    )
+
+
+def test_flag_companion_is_worded_as_kolada_says_it(cat):
+    v = panel("U21468", base=85, years=(2022,))
+    v = set_value(v, "U21468", "1440", 2022, np.nan)
+    flags = values_frame(
+        [
+            {"kpi": "N23590", "municipality_id": "1440", "year": 2022, "value": 1.0},
+            {"kpi": "N23590", "municipality_id": "1462", "year": 2022, "value": 1.0},
+        ]
+    )
+    issues = check_suppression(pd.concat([v, flags], ignore_index=True), catalog=cat)
+    sup = issues.loc[issues["check"] == "suppressed", "detail"].item()
+    assert sup.endswith(" Kolada anger att färre än 30 svarade.")
+    few = issues.loc[issues["check"] == "few_respondents", "detail"].item()
+    assert few == "Kolada anger att färre än 30 svarade: värdet vilar på ett litet underlag."
+    assert not issues["detail"].str.contains("Enkätfölj").any()
+
+
+def test_small_values_keep_their_digits_in_jump_details(cat):
+    """A spread of 0,004 must not read ``robust spridning 0``: small numbers keep two digits."""
+    v = panel("U23433", base=0.05, slope=0.0)
+    v["value"] = 0.05 + (v["value"] - 0.05) / 1000  # spread of about 0,001
+    v = set_value(v, "U23433", "1482", 2020, 0.5)
+    issues = check_jumps(v, catalog=cat)
+    detail = issues.loc[issues["year"] == 2020, "detail"].item()
+    assert "robust spridning" not in detail
+    assert " låg 0 från den" not in detail and "till 0,5)" in detail
+    scale = re.search(r"en typisk kommun låg (\S+) från den", detail).group(1)
+    assert float(scale.replace(",", ".")) > 0
+
+
+def test_stale_and_discontinued_details_read_plainly(cat):
+    v = pd.concat(
+        [panel("U23433"), panel("N20007", base=50_000, years=YEARS[:-2])], ignore_index=True
+    )
+    stale = check_stale(v, catalog=cat)["detail"].item()
+    assert stale == (
+        "Senaste år med värden är 2020, medan andra nyckeltal har värden till 2022. Troligen är "
+        "senare år ännu inte publicerade eller hämtade, eller så har nyckeltalet upphört."
+    )
+    v2 = pd.concat([panel("U23433", years=(*YEARS, 2023)), panel("U23495")], ignore_index=True)
+    done = check_stale(v2, catalog=cat)["detail"].item()
+    # the catalogue's text follows a colon: no full stop of its own, first letter small
+    assert done == (
+        "Senaste år med värden är 2022. Enligt katalogen: nyckeltalet upphörde efter 2022."
+    )
+
+
+def test_known_break_texts_embed_the_catalogue_text_in_lower_case(cat):
+    shows = check_level_shifts(_shifted("N20900", 2019, -6.0, base=0.0, slope=0.0), catalog=cat)
+    assert "(ny beräkningsmetod från 2019). Det syns" in shows["detail"].item()
+    hidden = check_level_shifts(panel("N20900", base=0.0, slope=0.0), catalog=cat)
+    assert (
+        hidden["detail"]
+        .item()
+        .startswith(
+            "Katalogen anger ett definitionsbyte (ny beräkningsmetod från 2019), men ingen gemensam"
+        )
+    )
+    for detail in (shows["detail"].item(), hidden["detail"].item()):
+        assert ".)" not in detail and ".;" not in detail

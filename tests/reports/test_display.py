@@ -86,3 +86,35 @@ def test_note_and_heading():
     assert Heading("Kvalitet och säkerhet").to_html() == (
         '<h3 id="Kvalitet-och-sakerhet">Kvalitet och säkerhet</h3>'
     )
+
+
+def test_optional_columns_that_say_nothing_are_left_out():
+    data = pd.DataFrame(
+        {
+            "name": ["Ale", "Tjörn"],
+            "rank": [math.nan, math.nan],
+            "pattern": ["förenligt", "förenligt"],
+            "note": ["", "liten grupp"],
+        }
+    )
+    columns = (
+        Column("name", "Kommun"),
+        Column("rank", "Rang", "integer", optional=True),
+        Column("pattern", "Mönster", optional=True),
+        Column("note", "Kommentar", optional=True),
+    )
+    table = Table(data, columns, notes=("Fotnot.",))
+    assert table.labels == ["Kommun", "Kommentar"]  # the note differs row by row: kept
+    assert table.all_notes == ("Mönster: förenligt i alla rader.", "Fotnot.")
+    html = table.to_html()
+    assert "Rang" not in html and "Mönster: förenligt i alla rader." in html
+    assert table.to_json()["columns"] == [
+        {"label": "Kommun", "kind": "text"},
+        {"label": "Kommentar", "kind": "text"},
+    ]
+
+
+def test_a_required_column_stays_even_when_empty():
+    data = pd.DataFrame({"name": ["Ale"], "rank": [math.nan]})
+    table = Table(data, (Column("name", "Kommun"), Column("rank", "Rang", "integer")))
+    assert table.labels == ["Kommun", "Rang"] and table.text().iloc[0, 1] == "–"

@@ -155,3 +155,18 @@ def test_ascii_anchors_leaves_pages_without_headings_alone():
 
     body = '<p><a href="#x">x</a></p>'
     assert ascii_anchors(body) == body
+
+
+@pytest.mark.parametrize(
+    ("title", "notebook", "left"),
+    [("Kommunprofil: äldreomsorg och nära vård", "municipality_profile",
+      "Kommunprofil: äldreomsorg och nära vård"),
+     ("Regional översikt: Göteborgsregionens 13 kommuner", "regional_report", "Regional översikt")],
+)  # fmt: skip
+def test_running_header_names_the_report_once_and_the_place_on_the_right(title, notebook, left):
+    from fou.reports.export import report_context
+
+    meta = ReportMeta(title=title, notebook=notebook, year=2025, provenance=DEMO)
+    css = report_context(meta)["page_css"]
+    assert f'@top-left {{ content: "{left}";' in css
+    assert '@top-right { content: "DEMODATA · Göteborgsregionen 2025";' in css

@@ -85,7 +85,9 @@ def test_deck_structure(deck: Path, project: Path) -> None:
         notes = slide.notes_slide.notes_text_frame.text
         assert word_count(notes) <= MAX_WORDS
         texts = " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
-        assert "Demodata" in texts and kpi in texts and cat.title(kpi) in texts  # full title one step away
+        assert (
+            "Demodata" in texts and kpi in texts and cat.title(kpi) in texts
+        )  # full title one step away
         pictures = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
         if "inga värden för GR:s kommuner" in notes:
             assert not pictures and "saknas" in texts and "Orsak:" in texts

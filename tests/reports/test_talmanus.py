@@ -17,7 +17,9 @@ NUM = r"([+\-\u2212]?\d[\d \u00a0]*(?:,\d+)?)"
 
 
 def _num(text: str) -> float:
-    return float(text.replace(" ", "").replace("\u00a0", "").replace("\u2212", "-").replace(",", "."))
+    return float(
+        text.replace(" ", "").replace("\u00a0", "").replace("\u2212", "-").replace(",", ".")
+    )
 
 
 def _find(pattern: str, notes: str) -> float:
@@ -39,7 +41,9 @@ def _riket(values: pd.DataFrame, kpi: str, year: int) -> float:
 
 
 def _frame(rows) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["kpi", "municipality_id", "year", "value"]).assign(gender="T")
+    return pd.DataFrame(rows, columns=["kpi", "municipality_id", "year", "value"]).assign(
+        gender="T"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +58,9 @@ def test_gr_overview_numbers(demo, kpi):
     year = 2024
     notes = speaker_notes(kpi_facts(demo, kpi=kpi, year=year, catalog=CAT))
     cur, prev = _slice(demo, kpi, year), _slice(demo, kpi, year - 1)
-    tol = {"percent": 0.5, "days": 0.05, "percent_deviation": 0.5, "sek": 500}[str(CAT.row(kpi)["unit"])]
+    tol = {"percent": 0.5, "days": 0.05, "percent_deviation": 0.5, "sek": 500}[
+        str(CAT.row(kpi)["unit"])
+    ]
     assert abs(_find(r"Snittet för GR:s kommuner är NUM", notes) - cur.mean()) <= tol
     assert abs(_find(r"riket ligger på NUM", notes) - _riket(demo, kpi, year)) <= tol
     assert abs(_find(r"Högst har [^.]*? med NUM", notes) - cur.max()) <= tol
@@ -68,7 +74,9 @@ def test_gr_overview_numbers(demo, kpi):
     assert word_count(notes) <= MAX_WORDS
 
 
-@pytest.mark.parametrize(("kpi", "mid"), [("U23461", "1402"), ("N20403", "1440"), ("N21006", "1480")])
+@pytest.mark.parametrize(
+    ("kpi", "mid"), [("U23461", "1402"), ("N20403", "1440"), ("N21006", "1480")]
+)
 def test_focus_municipality_numbers(demo, kpi, mid):
     year = 2024
     notes = speaker_notes(kpi_facts(demo, kpi=kpi, year=year, municipality=mid, catalog=CAT))
@@ -87,7 +95,10 @@ def test_focus_municipality_numbers(demo, kpi, mid):
         assert _find(r"plats NUM av", notes) == n_better + 1
         assert _find(r"plats \d+ av NUM", notes) == len(others)
     if not np.isnan(prev[mid]):
-        assert abs(_find(rf"har {name} (?:ökat|minskat) med NUM", notes) - abs(cur[mid] - prev[mid])) <= tol
+        assert (
+            abs(_find(rf"har {name} (?:ökat|minskat) med NUM", notes) - abs(cur[mid] - prev[mid]))
+            <= tol
+        )
 
 
 def test_a_group_change_is_over_the_same_municipalities():

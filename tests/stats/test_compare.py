@@ -182,6 +182,45 @@ def test_comparison_table_does_not_report_change_across_definition_break(values,
     assert np.isfinite(later.at[0, "change"])
 
 
+def test_comparison_table_break_note_is_short_and_embeds_the_catalogue_text(values, catalog):
+    t = comparison_table(values, municipality="Ale", year=2019, kpis=["N20900"], catalog=catalog)
+    assert t.at[0, "note"] == (
+        "definitionsbyte 2019: ingen förändring mot 2018 redovisas "
+        "(ny beräkningsmetod från 2019: jämför inte nivåer före och efter)"
+    )
+
+
+def _series(kpi: str, years) -> pd.DataFrame:
+    rows = [(kpi, m, y, 50.0 + i) for y in years for i, m in enumerate(GR)]
+    return pd.DataFrame(rows, columns=["kpi", "municipality_id", "year", "value"]).assign(
+        gender="T"
+    )
+
+
+def test_ended_key_figure_has_one_plain_note(catalog):
+    """U21401 ended after 2024: one note, no "definitionsbyte", no ".;" and no capital after ";"."""
+    v = _series("U21401", range(2014, 2025))
+    t = comparison_table(v, municipality="Ale", year=2025, kpis=["U21401"], catalog=catalog)
+    assert t.at[0, "status"] == "saknas"
+    assert t.at[0, "note"] == "värde saknas: nyckeltalet upphörde efter 2024"
+    o = gr_overview(v, kpi="U21401", year=2025, catalog=catalog)
+    assert (o["note"] == "värde saknas: nyckeltalet upphörde efter 2024").all()
+    assert np.isnan(o["change"]).all() and (o["status"] == "saknas").all()
+
+
+def test_catalogue_text_after_a_semicolon_starts_in_lower_case(catalog):
+    # N23009 changed definition in 2024 and has no values after 2023 here
+    v = _series("N23009", range(2020, 2024))
+    note = comparison_table(v, municipality="Ale", year=2025, kpis=["N23009"], catalog=catalog).at[
+        0, "note"
+    ]
+    assert note == (
+        "värde saknas: inga värden för 2025 (nyckeltalet finns 2020–2023); "
+        "från 2024 ingår inte ”annat boende” i kostnaden"
+    )
+    assert ".;" not in note and "'" not in note
+
+
 def test_comparison_table_without_groups_and_outside_gr(values, catalog):
     t = comparison_table(values, municipality="1440", year=2022, kpis=["U21463"], catalog=catalog)
     assert np.isnan(t.at[0, "similar_mean"]) and t.at[0, "n_similar"] == 0

@@ -20,10 +20,11 @@ import statsmodels.formula.api as smf
 from scipy import stats as st
 from statsmodels.stats.multitest import multipletests
 
-from fou.core import registry
+from fou.core import registry, sv
 from fou.core.errors import ParameterError
 from fou.stats import (
     RESULT_COLUMNS,
+    SCOPE_LABELS,
     adjust_pvalues,
     association_screen,
     expected_false_positives,
@@ -344,9 +345,25 @@ def test_screen_gr_matches_scipy_and_statsmodels():
         np.testing.assert_allclose(fam["p_adj"].to_numpy(), expected, atol=1e-15)
         assert (fam["n_tests"] == 6).all()
     assert (res["significant"] == (res["p_adj"] < 0.05)).all()
-    assert res["note"].str.contains("GR-13").all()
+    assert res["note"].str.contains("GR:s 13 kommuner: med ").all()
+    assert not res["note"].str.contains("GR-13|rmcorr").any()
     # 12 complete pairs for U21463–U21468 (one missing value)
     assert res.loc[(res["x"] == "U21463") & (res["y"] == "U21468"), "n"].eq(12).all()
+
+
+def test_reader_texts_name_gr_in_words():
+    assert SCOPE_LABELS["gr"] == "GR:s 13 kommuner (Göteborgsregionen)"
+    values = gr_fixture()
+    res = association_screen(values, kpis=["U21463", "U21468"], adjust="holm", n_resamples=None)
+    note = res["note"].iloc[0]
+    rc = min_significant_r(int(res["n"].iloc[0]))
+    assert (
+        f"GR:s 13 kommuner: med 12 kommuner behöver korrelationen vara minst "
+        f"{sv.number(rc, 2)} eller högst {sv.number(-rc, 2)} för p < 0,05"
+    ) in note
+    assert "−" in sv.number(-rc, 2)  # a true minus
+    pooled = pooled_associations(panel_fixture(), x="U21463", y="U21468")
+    assert "rmcorr" not in " ".join(pooled["method"]) + " ".join(pooled["note"])
 
 
 def test_screen_without_permutations_adjusts_p_val():
@@ -616,6 +633,7 @@ def test_pooled_between_is_correlation_of_means():
         assert between["p_val"] == pytest.approx(ref.pvalue, abs=1e-8)
         assert between["method"] == method.capitalize()
     assert list(res["level"]) == ["inom kommun", "mellan kommuner"]
+    assert res["method"].iloc[0] == "Samband inom kommun (upprepade mätningar)"
     np.testing.assert_allclose(res["p_adj"], multipletests(res["p_val"], method="holm")[1])
     assert res["years"].tolist() == ["2015–2020"] * 2 and res["year"].isna().all()
 

@@ -18,6 +18,7 @@ from fou.core.errors import ParameterError
 from fou.core.registry import GR_MUNICIPALITIES
 from fou.stats.index import (
     ECOLOGICAL_LABEL,
+    ICC_LABELS,
     cronbach_alpha_ecological,
     index_items,
     index_stability,
@@ -339,7 +340,7 @@ def test_icc_matches_pingouin_on_its_wine_data(no_ci_rounding, kind, typ):
     assert got["df1"] == exp["df1"] and got["df2"] == exp["df2"]
     assert got["ci_low"] == pytest.approx(exp["CI95"][0], abs=TOL)
     assert got["ci_high"] == pytest.approx(exp["CI95"][1], abs=TOL)
-    assert got["icc_type"].startswith("ICC(3,1)" if kind == "consistency" else "ICC(2,1)")
+    assert got["icc_type"] == ICC_LABELS[kind]
 
 
 def test_icc_of_index_matches_pingouin_and_drops_missing(items_values, catalog, no_ci_rounding):
@@ -350,12 +351,43 @@ def test_icc_of_index_matches_pingouin_and_drops_missing(items_values, catalog, 
     assert len(s) == 1
     row = s.iloc[0]
     assert row["years"] == "2019, 2020, 2022" and row["k"] == 3 and row["n"] == 19
-    assert "1 kommuner" in row["note"]
+    assert (
+        row["note"]
+        == "1 kommun saknar index något av åren och ingår inte (19 av 20 har index alla år)"
+    )
     exp = _pg_icc(idx, "ICC(C,1)")
     assert row["icc"] == pytest.approx(exp["ICC"], abs=TOL)
     assert row["ci_low"] == pytest.approx(exp["CI95"][0], abs=TOL)
     assert row["ci_high"] == pytest.approx(exp["CI95"][1], abs=TOL)
     assert 0 < row["icc"] < 1
+
+
+def test_icc_labels_are_plain_swedish():
+    assert ICC_LABELS["consistency"] == (
+        "hur väl kommunernas inbördes ordning består mellan åren (ICC, konsistens)"
+    )
+    for label in ICC_LABELS.values():
+        assert label.startswith("hur väl kommunernas") and label.endswith(")")
+        assert "ICC(" not in label and "modell" not in label
+
+
+def test_icc_counts_municipalities_without_any_index(items_values, catalog):
+    """13 GR municipalities, n = 11: the note says 2 are left out, also one with no values at all."""
+    v = items_values[items_values["municipality_id"].isin(GR_MUNICIPALITIES)].copy()
+    v.loc[v["municipality_id"] == "1415", "value"] = np.nan  # rows, but every value empty
+    v.loc[(v["municipality_id"] == "1480") & (v["year"] == 2020), "value"] = np.nan
+    idx = person_centred_index(v, area="hemtjänst", catalog=catalog)
+    assert sorted(idx["municipality_id"].unique()) == sorted(GR_MUNICIPALITIES)
+    assert idx.loc[idx["municipality_id"] == "1415", "index"].isna().all()
+    row = index_stability(idx).iloc[0]
+    assert row["n"] == 11
+    assert row["note"] == (
+        "2 kommuner saknar index något av åren och ingår inte (11 av 13 har index alla år)"
+    )
+    # the numbers do not change: the ICC is that of the 11 complete municipalities
+    complete = idx[~idx["municipality_id"].isin(["1415", "1480"])]
+    assert row["icc"] == pytest.approx(index_stability(complete).at[0, "icc"], abs=1e-12)
+    assert index_stability(complete).at[0, "note"] == ""
 
 
 def test_icc_consecutive_pairs(items_values, catalog, no_ci_rounding):
@@ -401,8 +433,12 @@ def test_icc_edge_cases():
     )
     r = index_stability(stable).iloc[0]
     assert r["icc"] == 1.0 and np.isnan(r["ci_low"])
+    assert r["note"].startswith("varje kommun har samma index alla år: ordningen består helt")
     flat = stable.assign(index=0.5)
     assert np.isnan(index_stability(flat).at[0, "icc"])
+    assert index_stability(flat).at[0, "note"] == (
+        "alla kommuner har samma index alla år: stabiliteten kan inte beräknas"
+    )
     ties = pd.DataFrame(
         {"municipality_id": list("abcd") * 2, "year": [1] * 4 + [2] * 4,
          "index": [0.0, 0.0, 1.0, 1.0, 0.1, 0.0, 1.0, 0.9]} | base

@@ -14,6 +14,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
+from fou.core import sv
 from fou.core.catalog import load_catalog
 from fou.core.errors import DataNotFoundError, ParameterError
 from fou.core.registry import GR_MUNICIPALITIES
@@ -153,7 +154,9 @@ def test_survey_uncertainty_missing_respondents_gives_missing_interval(survey_va
     assert np.isnan(t.at["1401", "ci_low"]) and np.isnan(t.at["1401", "respondents"])
     assert "U23592" in t.at["1401", "note"] and "saknas" in t.at["1401", "note"]
     assert np.isnan(t.at["1402", "value"]) and np.isnan(t.at["1402", "ci_low"])
-    assert "värde saknas" in t.at["1402", "note"]
+    assert t.at["1402", "note"] == (
+        "värde saknas: ej publicerat (t.ex. färre än 30 svarande) eller ej inrapporterat"
+    )
     assert "färre än 30" in t.at["0114", "note"] and np.isfinite(t.at["0114", "ci_low"])
 
 
@@ -277,7 +280,7 @@ def _expected_flags(points: pd.DataFrame, p0: float, confidence: float, method: 
 def test_funnel_flags_match_direct_computation(survey_values, catalog, method):
     f = funnel_data(survey_values, kpi="U21463", year=2022, catalog=catalog, method=method)
     assert isinstance(f, FunnelData)
-    assert f.target == 85.0 and f.target_label == "Riket (85 %)"
+    assert f.target == 85.0 and f.target_label == "riket, 85\u00a0%"
     pts = f.points
     assert "0000" not in set(pts["municipality_id"])  # Riket is the target, not a point
     for c, lab in ((0.95, "95"), (0.998, "998")):
@@ -314,11 +317,43 @@ def test_funnel_weighted_and_numeric_targets(survey_values, catalog):
     v = np.array([81.0, 93.0, 78.0, 90.0])
     n = np.array([3725.0, 93.0, 117.0, 25.0])
     assert f.target == pytest.approx(np.average(v, weights=n), abs=1e-9)
-    assert "Vägt riksmedel" in f.target_label
+    assert f.target_label == f"vägt medel av 4 kommuner, {sv.prose(f.target, 1)}\u00a0%"
     g = funnel_data(
         survey_values, kpi="U21463", year=2022, catalog=catalog, target=80, confidence=0.9
     )
     assert g.target == 80.0 and "outside_90" in g.points and "outside_95" not in g.points
+    assert g.target_label == "målvärde, 80\u00a0%"
+    assert g.method_label.startswith("90\u00a0% kring målvärdet, exakt beräknade")
+
+
+def test_funnel_labels_read_well_alone_and_in_brackets(survey_values, catalog):
+    f = funnel_data(survey_values, kpi="U21463", year=2022, catalog=catalog)
+    caption = f"skiljer sig från målvärdet ({f.target_label}). Gränser: {f.method_label}."
+    assert (
+        "((" not in caption
+        and "))" not in caption
+        and "Gränser: gränser" not in caption
+        and "(riket, 85\u00a0%)" in caption
+    )
+    assert f.method_label == (
+        "95\u00a0% och 99,8\u00a0% kring riket, exakt beräknade ur "
+        "binomialfördelningen för varje antal svarande"
+    )
+    assert "mid-p" not in f.method_label and "interpolation" not in f.method_label
+    n = funnel_data(survey_values, kpi="U21463", year=2022, catalog=catalog, method="normal")
+    assert n.method_label == (
+        "95\u00a0% och 99,8\u00a0% kring riket, ungefärligt beräknade med normalfördelningen"
+    )
+
+
+def test_funnel_overdispersion_note_is_plain_and_keeps_the_number(survey_values, catalog):
+    f = funnel_data(survey_values, kpi="U21463", year=2022, catalog=catalog)
+    assert f.dispersion > 1.5
+    assert f.note == (
+        "Fler kommuner än slumpen ger hamnar utanför gränserna: skillnaderna mellan kommunerna "
+        "är verkliga, inte bara slump. Spridningen är "
+        f"{sv.number(f.dispersion, 1)} gånger så stor som slumpen ensam skulle ge."
+    )
 
 
 def test_funnel_selection_gr(survey_values, catalog):
@@ -395,5 +430,5 @@ def test_real_funnel_against_scipy(real_values, catalog):
     z = pts["z"].dropna()
     assert f.dispersion == pytest.approx(float(np.mean(z**2)), rel=1e-12)
     assert (
-        f.dispersion > 1.5 and "spridningskvot" in f.note
+        f.dispersion > 1.5 and sv.number(f.dispersion, 1) in f.note
     )  # real municipalities are overdispersed

@@ -36,13 +36,14 @@ def _who(muns: list[str]) -> str:
 
 
 def _count_line(issues: pd.DataFrame) -> str:
-    """Summary line, e.g. ``"12 fynd: 1 fel, 8 varningar, 3 info"``."""
+    """Summary line, e.g. ``"12 fynd: 1 fel, 8 varningar, 3 upplysningar"``."""
+    from fou.core import sv
+
     n = issues["severity"].astype(str).value_counts()
-    n_warn = int(n.get("varning", 0))
     parts = [
-        f"{n.get('fel', 0)} fel",
-        f"{n_warn} varning" + ("" if n_warn == 1 else "ar"),
-        f"{n.get('info', 0)} info",
+        sv.quantity(int(n.get("fel", 0)), "fel", "fel"),
+        sv.quantity(int(n.get("varning", 0)), "varning", "varningar"),
+        sv.quantity(int(n.get("info", 0)), "upplysning", "upplysningar"),
     ]
     return f"{len(issues)} fynd: " + ", ".join(parts)
 
@@ -55,7 +56,7 @@ def _print_tables(issues: pd.DataFrame, *, title: str, caption: str) -> None:
 
     from fou.core import sv
     from fou.core.registry import municipality_name
-    from fou.quality import KINDS
+    from fou.quality import KINDS, SEVERITY_WORDS
 
     console.rule(title)
     for kind, part in issues.groupby("check", sort=False):
@@ -63,7 +64,7 @@ def _print_tables(issues: pd.DataFrame, *, title: str, caption: str) -> None:
         sev = str(part["severity"].iloc[0])
         style = _SEVERITY_STYLE.get(sev, "")
         table = Table(
-            title=f"[{style}]{sev}[/]: {spec.label} ({len(part)})",
+            title=f"[{style}]{SEVERITY_WORDS.get(sev, sev)}[/]: {spec.label} ({len(part)})",
             title_justify="left",
             caption=spec.meaning,
             caption_justify="left",

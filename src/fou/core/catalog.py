@@ -63,7 +63,7 @@ AREAS: tuple[str, ...] = ("hemtjänst", "särskilt boende", "hemsjukvård")
 
 KPI_COLUMNS: tuple[str, ...] = (
     "kpi", "title", "label", "domain", "role", "unit", "better", "area", "survey",
-    "respondents_kpi", "response_rate_kpi", "few_respondents_kpi", "decimals",
+    "respondents_kpi", "response_rate_kpi", "few_respondents_kpi", "decimals", "family",
 )  # fmt: skip
 #: Units whose values grow with the municipality's size (mnkr): not comparable between
 #: municipalities, so never ranked or placed against a group mean.
@@ -155,6 +155,26 @@ class Catalog:
         """Decimals a report shows for *kpi* (1 for ids outside the catalogue)."""
         match = self.kpis.loc[self.kpis["kpi"] == kpi, "decimals"]
         return int(match.iloc[0]) if len(match) else 1
+
+    def same_family(self, a: str, b: str) -> bool:
+        """True when *a* and *b* measure the same thing (their association is expected)."""
+        fam = self.kpis.set_index("kpi")["family"]
+        fa, fb = fam.get(a), fam.get(b)
+        return isinstance(fa, str) and fa == fb
+
+    def fitted_to(self, values: pd.DataFrame) -> Catalog:
+        """This catalogue with 0 decimals for key figures whose values are all whole numbers.
+
+        Reports show ``95 %`` rather than ``95,0 %`` when the data have no decimals.
+        """
+        v = values.loc[values["value"].notna(), ["kpi", "value"]]
+        frac = (v["value"] - v["value"].round()).abs() > 1e-9
+        with_decimals = set(v.loc[frac, "kpi"])
+        present = set(v["kpi"])
+        whole = self.kpis["kpi"].isin(present - with_decimals)
+        kpis = self.kpis.assign(decimals=self.kpis["decimals"].where(~whole, 0))
+        return Catalog(kpis=kpis, breaks=self.breaks, survey_not_run=self.survey_not_run,
+                       min_respondents=self.min_respondents, source=self.source)  # fmt: skip
 
     def comparable(self, kpi: str) -> bool:
         """False for key figures whose level depends on the municipality's size (e.g. mnkr)."""
@@ -279,6 +299,7 @@ def parse_catalog(data: dict[str, Any], *, source: Path = DEFAULT_CATALOG) -> Ca
                     "response_rate_kpi": comp.get("response_rate"),
                     "few_respondents_kpi": comp.get("few_respondents"),
                     "decimals": _decimals(entry, is_survey, where),
+                    "family": entry.get("family"),
                 }
             )
             for b in entry.get("breaks") or []:
@@ -309,6 +330,7 @@ def parse_catalog(data: dict[str, Any], *, source: Path = DEFAULT_CATALOG) -> Ca
                 "response_rate_kpi": None,
                 "few_respondents_kpi": None,
                 "decimals": _decimals(entry, False, where),
+                "family": entry.get("family"),
             }
         )
     kpis = pd.DataFrame(rows, columns=list(KPI_COLUMNS))

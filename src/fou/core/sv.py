@@ -167,6 +167,20 @@ def number(
     return ("+" if sign and rounded > 0 else "") + body
 
 
+def rounds_to_zero(x: Any, decimals: int = 1) -> bool:
+    """True when *x* is shown as zero with *decimals* digits (a change too small to report).
+
+    Examples
+    --------
+    >>> rounds_to_zero(0.04), rounds_to_zero(-0.05), rounds_to_zero(0.04, 2)
+    (True, False, False)
+    """
+    if is_missing(x):
+        return False
+    value = _decimal(x)
+    return bool(value.is_finite() and round_half_away(value, _check_decimals(decimals)) == 0)
+
+
 def prose(x: Any, decimals: int = 1, *, sign: bool = False, missing: str = "saknas") -> str:
     """A number inside a sentence: at most *decimals* digits, none for whole numbers or from 1 000.
 
@@ -230,6 +244,18 @@ def pvalue(p: Any, *, decimals: int = 3, missing: str = MISSING) -> str:
     return number(p, decimals)
 
 
+def p_phrase(p: Any, *, decimals: int = 3) -> str:
+    """A p-value in running text: ``p = 0,059``, or ``p < 0,001``.
+
+    Examples
+    --------
+    >>> p_phrase(0.0591), p_phrase(0.0004)
+    ('p = 0,059', 'p < 0,001')
+    """
+    text = pvalue(p, decimals=decimals)
+    return f"p {text[0]} {text[1:]}" if text.startswith("<") else f"p = {text}"
+
+
 def year(y: Any, *, missing: str = MISSING) -> str:
     """A year as text, never grouped: ``2022``.
 
@@ -273,6 +299,23 @@ def quantity(n: Any, singular: str, plural: str, decimals: int = 0) -> str:
     return f"{text} {word}"
 
 
+#: Swedish alphabetical order: å, ä, ö after z (mapped to the characters after "z").
+_SWEDISH_ORDER = str.maketrans(
+    {"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}", "é": "e", "è": "e", "ü": "y"}
+)
+
+
+def sort_key(name: str) -> str:
+    """A key that sorts names in Swedish alphabetical order (… x y z å ä ö).
+
+    Examples
+    --------
+    >>> sorted(["Öckerö", "Ale", "Kungälv", "Kungsbacka", "Ärla"], key=sort_key)
+    ['Ale', 'Kungsbacka', 'Kungälv', 'Ärla', 'Öckerö']
+    """
+    return str(name).casefold().translate(_SWEDISH_ORDER)
+
+
 def join(items: Iterable[str], *, last: str = "och") -> str:
     """Join phrases with commas and a final ``och``.
 
@@ -305,6 +348,22 @@ def genitive(name: str) -> str:
 def capitalise(text: str) -> str:
     """First letter upper case, the rest as written: ``kvalitet och säkerhet`` → ``Kvalitet …``."""
     return text[:1].upper() + text[1:]
+
+
+def keep_together(text: str) -> str:
+    """Non-breaking spaces where a line must not break: ``100 000``, ``(3 år)``, ``95 %``.
+
+    Examples
+    --------
+    >>> keep_together("Fallskador per 100 000 inv. (3 år), 95 %") == (
+    ...     "Fallskador per 100\u00a0000 inv. (3\u00a0år), 95\u00a0%")
+    True
+    """
+    import re
+
+    text = re.sub(r"(?<=\d) (?=\d{3}\b)", NBSP, text)
+    text = re.sub(r"\((\d+) (år|dagar|dag)\)", rf"(\1{NBSP}\2)", text)
+    return re.sub(r"(?<=\d) %", f"{NBSP}%", text)
 
 
 def slug(text: str) -> str:

@@ -52,7 +52,6 @@ from fou.plotting._base import (
     no_data,
     savefig_atomic,
     short_title,
-    swedish_key,
 )
 from fou.plotting.bars import comparison_bar
 from fou.plotting.funnel import funnel_limits_wide, funnel_plot
@@ -83,6 +82,5 @@ __all__ = [
     "savefig_atomic",
     "scatter_labelled",
     "short_title",
-    "swedish_key",
     "trend_plot",
 ]

@@ -50,7 +50,7 @@ OKABE_ITO: tuple[str, ...] = (
 #: Roles of colours in every plot.
 PALETTE: dict[str, str] = {
     "highlight": "#0072B2",  # GR-13 (or the highlighted group)
-    "focus": "#D55E00",  # the one municipality a report is about
+    "focus": "#222222",  # the one municipality a report is about (not a verdict colour)
     "other": "#BDBDBD",  # every other municipality
     "bar": "#B8C7D6",  # bars that are not highlighted
     "text": "#333333",
@@ -288,20 +288,6 @@ def name_of(municipality_id: str) -> str:
         return municipality_name(str(municipality_id))
     except FouError:
         return str(municipality_id)
-
-
-_SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}"})
-
-
-def swedish_key(text: str) -> str:
-    """Sort key for Swedish alphabetical order (… x y z å ä ö).
-
-    Examples
-    --------
-    >>> sorted(["Öckerö", "Ale", "Kungälv", "Kungsbacka"], key=swedish_key)
-    ['Ale', 'Kungsbacka', 'Kungälv', 'Öckerö']
-    """
-    return str(text).casefold().translate(_SWEDISH_ORDER)
 
 
 def group_label(ids: Sequence[str]) -> str:

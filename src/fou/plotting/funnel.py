@@ -269,9 +269,10 @@ def funnel_plot(
         )
         ax.plot(n_lim, numeric(lim, f"upper_{lv}", func=func), gid=f"gräns_{lv}", zorder=1, **st)
     if target is not None:
+        shown = sv.capitalise(target_label) if target_label else None
         ax.axhline(
             target, color="#222222", linewidth=1.3, zorder=1.2, gid="mål",
-            label=target_label or f"Jämförelsevärde ({sv.percent(target, 1)})",
+            label=shown or f"Jämförelsevärde ({sv.percent(target, 1)})",
         )  # fmt: skip
 
     municipality_layers(

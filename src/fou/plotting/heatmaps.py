@@ -30,7 +30,6 @@ from fou.plotting._base import (
     no_data,
     numeric,
     single_value,
-    swedish_key,
     themed,
     wrap,
 )
@@ -38,7 +37,7 @@ from fou.plotting._base import (
 __all__ = ["correlation_heatmap", "quality_heatmap"]
 
 _SCOPE_SHORT = {
-    "gr": "GR-13",
+    "gr": "GR:s 13 kommuner",
     "riket": "alla kommuner",
     "all": "alla kommuner",
     "urval": "eget urval",
@@ -107,8 +106,9 @@ def correlation_heatmap(
     alpha
         Significance level for the star, applied to ``p_adj``.
     labels
-        Tick labels: ``"id"`` (key-figure ids) or ``"title"`` (short catalogue
-        titles).
+        Tick labels: ``"id"`` (key-figure ids) or ``"title"``: rows numbered
+        with the short catalogue titles, columns and the diagonal with the
+        same numbers (long titles fit once, not twice).
     title
         Title (default: "Samband mellan nyckeltal" and method, scope, year).
     catalog
@@ -222,10 +222,15 @@ def correlation_heatmap(
         text = np.where(sig, SIGNIFICANT_MARK, "").astype(object)
 
     if labels == "title":
-        row_labels = [kpi_label(k, catalog=catalog, width=40, max_lines=2) for k in row_k]
+        # Rows carry the number and the label; columns and the diagonal only the number.
+        row_labels = [
+            f"{i + 1}. " + kpi_label(k, catalog=catalog, width=38, max_lines=2)
+            for i, k in enumerate(row_k)
+        ]
+        col_labels = [str(i + 1) for i in range(len(col_k))]
     else:
         row_labels = list(row_k)
-    col_labels = list(col_k)
+        col_labels = list(col_k)
     frame = pd.DataFrame(np.where(diagonal, np.nan, sub_r), index=row_labels, columns=col_labels)
     style: dict[str, Any] = {
         "cmap": CMAP_DIVERGING,
@@ -257,14 +262,17 @@ def correlation_heatmap(
             )
         )
         ax.text(
-            i + 0.5, i + 0.5, col_k[i], ha="center", va="center", gid="diagonal",
+            i + 0.5, i + 0.5, col_labels[i], ha="center", va="center", gid="diagonal",
             fontsize=_annot_size(side) - 0.5, color=PALETTE["muted"], zorder=2,
         )  # fmt: skip
     cbar = getattr(ax.collections[0], "colorbar", None) if ax.collections else None
     if cbar is not None:
         cbar.ax.yaxis.set_major_formatter(SwedishFormatter())
     ax.tick_params(axis="both", length=0)
-    ax.set_xticklabels(ax.get_xticklabels(), rotation=45, ha="right")
+    if labels == "title":
+        ax.set_xticklabels(ax.get_xticklabels(), rotation=0, ha="center")
+    else:
+        ax.set_xticklabels(ax.get_xticklabels(), rotation=45, ha="right")
     ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
@@ -422,7 +430,7 @@ def quality_heatmap(
 
     if key == "municipality_id":
         # Alphabetical (Swedish order) reads best in a table-like heatmap.
-        order = sorted(dict.fromkeys(df["municipality_id"]), key=lambda m: swedish_key(name_of(m)))
+        order = sorted(dict.fromkeys(df["municipality_id"]), key=lambda m: sv.sort_key(name_of(m)))
         row_labels = [name_of(m) for m in order]
     else:
         present = list(dict.fromkeys(df["domain"].astype(str)))

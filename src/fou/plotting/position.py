@@ -63,7 +63,7 @@ VERDICT_FILLS: Mapping[str, str] = {
 VERDICT_LABELS: Mapping[str, str] = {
     "bättre": "Bättre än GR-snittet (mer än osäkerheten)",
     "sämre": "Sämre än GR-snittet (mer än osäkerheten)",
-    "avviker": "Skild från GR-snittet, men inget håll är bättre",
+    "avviker": "Avviker från GR-snittet (inget håll är bättre)",
     "neutral": "Inom osäkerheten",
     "saknas": "Värde saknas",
 }
@@ -279,7 +279,7 @@ def position_plot(
             linestyle="",
             color=VERDICT_COLORS["avviker"],
             markersize=8,
-            label=f"{name_of(focus)}: skild, inget håll bättre",
+            label=f"{name_of(focus)}: avviker (inget håll är bättre)",
         ),
         Line2D(
             [],
@@ -372,7 +372,11 @@ def position_matrix(
     cat = get_catalog(catalog)
     df = check_data(data, _COLUMNS, func=func)
     kpis = list(dict.fromkeys(df["kpi"].astype(str)))
-    mids = [m for m in GR_MUNICIPALITIES if m in set(df["municipality_id"])]
+    present = set(df["municipality_id"])
+    # Columns in Swedish alphabetical order, so a reader finds a municipality at once.
+    mids = sorted(
+        (m for m in GR_MUNICIPALITIES if m in present), key=lambda m: sv.sort_key(name_of(m))
+    )
     n_rows, n_cols = len(kpis), len(mids)
     ax = new_axes(ax, (10.5, 0.5 * n_rows + 2.2), func=func)
     verdict = df.pivot_table(
@@ -405,7 +409,7 @@ def position_matrix(
                     sv.MISSING,
                     ha="center",
                     va="center",
-                    fontsize=8,
+                    fontsize=9,
                     color=PALETTE["muted"],
                     gid=MISSING_GID,
                 )
@@ -417,7 +421,7 @@ def position_matrix(
                     cell,
                     ha="center",
                     va="center",
-                    fontsize=7.5,
+                    fontsize=9,
                     color=PALETTE["text"],
                     gid="värde",
                 )
@@ -425,7 +429,7 @@ def position_matrix(
     ax.set_ylim(n_rows, 0)
     ax.set_xticks(np.arange(n_cols) + 0.5, [name_of(m) for m in mids], rotation=40, ha="right")
     ax.set_yticks(np.arange(n_rows) + 0.5, _labels(kpis, cat, labels))
-    ax.tick_params(length=0)
+    ax.tick_params(length=0, labelsize=9)
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)
     handles = [

@@ -9,6 +9,7 @@ import math
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -391,6 +392,60 @@ def issues_frame(kind: str, df: pd.DataFrame, *, severity: str | None = None) ->
 def fmt_series(x: pd.Series, *, decimals: int = 1, sign: bool = False) -> pd.Series:
     """:func:`fou.core.sv.prose` over a Series; always a string Series, also when empty."""
     return x.map(lambda v: sv.prose(v, decimals, sign=sign)).astype("str")
+
+
+def _measure(v: Any, *, sign: bool) -> str:
+    """One number with at least two significant digits below 1 (``0,04``, not ``0``)."""
+    if sv.is_missing(v):
+        return "saknas"
+    x = float(v)
+    size = abs(x)
+    decimals = 1 - math.floor(math.log10(size)) if 0 < size < 1 else 1
+    text = sv.prose(x, min(decimals, 6), sign=sign)
+    if "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return text
+
+
+def fmt_measure(x: pd.Series, *, sign: bool = False) -> pd.Series:
+    """Measured values and spreads over a Series: one decimal, but small values keep two digits.
+
+    :func:`fmt_series` rounds 0,04 to ``0``, which makes a spread read as none
+    and a change as no change; here 0,04 stays ``0,04`` and 0,123 ``0,12``.
+
+    Examples
+    --------
+    >>> fmt_measure(pd.Series([0.04, 0.123, 7.44, 0.0, -0.006]), sign=True).tolist()
+    ['+0,04', '+0,12', '+7,4', '0', '−0,006']
+    """
+    return x.map(lambda v: _measure(v, sign=sign)).astype("str")
+
+
+def catalog_phrase(text: pd.Series) -> pd.Series:
+    """Catalogue texts (``breaks.change``) made fit to follow a colon or stand in brackets.
+
+    The trailing full stop goes and the first letter is lower-cased, unless
+    the first word is an abbreviation.
+
+    Examples
+    --------
+    >>> catalog_phrase(pd.Series(["Nyckeltalet upphörde efter 2024.", "SCB byter metod."])).tolist()
+    ['nyckeltalet upphörde efter 2024', 'SCB byter metod']
+    """
+
+    def one(t: object) -> str:
+        phrase = str(t).strip().rstrip(".").strip()
+        first = phrase.split(" ", 1)[0]
+        if len(first) > 1 and first[:2].isupper():
+            return phrase
+        return phrase[:1].lower() + phrase[1:]
+
+    return text.map(one).astype("str")
+
+
+def fmt_years(x: pd.Series) -> pd.Series:
+    """Years over a Series: ``2022``, never ``2 022`` or ``2022.0``; text also when empty."""
+    return x.map(sv.year).astype("str")
 
 
 def fmt_counts(x: pd.Series) -> pd.Series:

@@ -23,6 +23,8 @@ import pandera.pandas as pa
 SEVERITIES: tuple[str, ...] = ("fel", "varning", "info")
 #: Ordered categorical dtype of the ``severity`` column: ``info < varning < fel``.
 SEVERITY_DTYPE = pd.CategoricalDtype(list(reversed(SEVERITIES)), ordered=True)
+#: The severity as a word in a table or a sentence ("info" is a code, not a word).
+SEVERITY_WORDS: Mapping[str, str] = {"fel": "fel", "varning": "varning", "info": "upplysning"}
 SEVERITY_LABELS: Mapping[str, str] = {
     "fel": "Fel: värdet ska inte användas som det är",
     "varning": "Varning: tolka med försiktighet",
@@ -104,8 +106,9 @@ _KINDS: tuple[IssueKind, ...] = (
         "kpi_absent",
         "completeness",
         "Nyckeltalet saknas helt",
-        "Nyckeltalet i katalogen har inga värden alls i datamängden: det har inte hämtats, "
-        "har bytt id eller publiceras inte för kommuner. Det kan inte redovisas.",
+        "Nyckeltalet i katalogen har inga värden alls i datamängden. Troligen hämtades det "
+        "aldrig, har fått ett nytt id eller publiceras bara för andra än kommuner. Det kan "
+        "inte redovisas.",
         "varning",
         "tomt",
         level="kpi",
@@ -115,7 +118,7 @@ _KINDS: tuple[IssueKind, ...] = (
         "completeness",
         "Året saknas för nyckeltalet",
         "Ingen kommun har värde detta år, trots att serien har värden före och efter: "
-        "året publicerades inte (eller hämtades inte). Luckan gäller alla kommuner.",
+        "året saknas hos Kolada eller hämtades aldrig. Luckan gäller alla kommuner.",
         "info",
         "tomt",
         level="kpi_year",
@@ -125,7 +128,7 @@ _KINDS: tuple[IssueKind, ...] = (
         "completeness",
         "Rad saknas",
         "Kommunen har ingen rad alls för nyckeltalet detta år, fast andra kommuner har värden. "
-        "Uppgiften har inte levererats eller inte hämtats; tolka inte luckan som noll.",
+        "Uppgiften levererades eller hämtades aldrig. En lucka är okänd, inte noll.",
         "varning",
         "tomt",
         level="cell",
@@ -145,7 +148,8 @@ _KINDS: tuple[IssueKind, ...] = (
         "suppression",
         "Undersökningen genomfördes inte",
         "Brukarundersökningen (Vad tycker de äldre om äldreomsorgen) genomfördes inte detta år. "
-        "Värdena saknas för alla kommuner; det är inte sekretess och inte ett resultat.",
+        "Värdena saknas för alla kommuner; luckan beror inte på sekretess och säger inget om "
+        "kommunerna.",
         "info",
         "tomt",
         level="kpi_year",
@@ -153,10 +157,11 @@ _KINDS: tuple[IssueKind, ...] = (
     IssueKind(
         "suppressed",
         "suppression",
-        "Värde saknas (trolig sekretess)",
-        "Värdet är tomt medan andra kommuner (eller kommunen andra år) har värden: "
-        "troligen undertryckt för att resultatet vilar på färre än 30 observationer. "
-        "Tomt är aldrig noll; kommunen kan inte jämföras detta år.",
+        "Värde saknas (ej publicerat)",
+        "Värdet är tomt medan andra kommuner (eller kommunen andra år) har värden. För "
+        "brukarundersökningen beror det oftast på att färre än 30 svarade eller på sekretess; "
+        "för andra nyckeltal rapporterade kommunen troligen aldrig in uppgiften, eller så "
+        "publicerade Kolada den inte. Tomt är aldrig noll; kommunen kan inte jämföras detta år.",
         "varning",
         "tomt",
         level="cell",
@@ -197,8 +202,8 @@ _KINDS: tuple[IssueKind, ...] = (
         "jump",
         "jumps",
         "Orimligt hopp mellan år",
-        "Förändringen från föregående år är extrem jämfört med hur alla kommuner förändrades "
-        "samma år (robust z). Kan vara ett registreringsfel, en omorganisation eller ett "
+        "Förändringen från föregående år är många gånger större än hur kommunerna brukar "
+        "förändras samma år. Kan vara ett registreringsfel, en omorganisation eller ett "
         "litet underlag; kontrollera innan förändringen tolkas som utveckling.",
         "varning",
         "värdet",
@@ -241,8 +246,8 @@ _KINDS: tuple[IssueKind, ...] = (
         "outlier",
         "outliers",
         "Extremvärde i riket",
-        "Värdet ligger mycket långt från övriga kommuners samma år (robust z mot rikets "
-        "fördelning). Kan vara verkligt men också ett fel; kontrollera innan det lyfts fram.",
+        "Värdet ligger många gånger längre från mitten än kommunerna brukar ligga samma år. "
+        "Kan vara verkligt men också ett fel; kontrollera innan det lyfts fram.",
         "varning",
         "värdet",
         level="cell",
@@ -273,8 +278,9 @@ _KINDS: tuple[IssueKind, ...] = (
         "stale",
         "stale",
         "Inaktuella data",
-        "Nyckeltalets senaste år med värden är äldre än för övriga nyckeltal: "
-        "det har inte uppdaterats, inte hämtats eller upphört. Jämför inte senaste år rakt av.",
+        "Nyckeltalets senaste år med värden är äldre än för övriga nyckeltal. Troligen är "
+        "senare år ännu inte publicerade eller hämtade, eller så har nyckeltalet upphört. "
+        "Jämför inte senaste år rakt av.",
         "varning",
         "tomt",
         level="kpi",
@@ -317,8 +323,8 @@ _CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec(
         "jumps",
         "Hopp mellan år",
-        "Förändringar från föregående år som är extrema jämfört med alla kommuners "
-        "förändringar samma år (robust z med median och MAD).",
+        "Förändringar från föregående år som är många gånger större än hur kommunerna "
+        "brukar förändras samma år (robust z med median och MAD).",
         (),
     ),
     CheckSpec(
@@ -330,7 +336,8 @@ _CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec(
         "outliers",
         "Extremvärden",
-        "Nivåer långt från rikets fördelning samma år (robust z med median och MAD).",
+        "Värden som ligger många gånger längre från mitten än kommunerna brukar samma år "
+        "(robust z med median och MAD).",
         (),
     ),
     CheckSpec(
@@ -370,7 +377,7 @@ UNIT_RULES: Mapping[str, tuple[float | None, float | None, str]] = {
     "percent_deviation": (
         -100.0,
         None,
-        "en kostnadsavvikelse under -100 % betyder negativ kostnad",
+        "en kostnadsavvikelse under −100 % betyder negativ kostnad",
     ),
     "flag": (0.0, 1.0, "en flagga är 0 (nej) eller 1 (ja)"),
 }
@@ -403,7 +410,7 @@ def kind_label(name: str) -> str:
     Examples
     --------
     >>> kind_label("suppressed")
-    'Värde saknas (trolig sekretess)'
+    'Värde saknas (ej publicerat)'
     """
     kind = KINDS.get(name)
     return kind.label if kind is not None else name

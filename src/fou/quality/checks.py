@@ -38,10 +38,13 @@ from fou.quality._common import (
     MAD_SCALE,
     MEAN_AD_SCALE,
     Scope,
+    catalog_phrase,
     compose_text,
     empty_issues,
     fmt_counts,
+    fmt_measure,
     fmt_series,
+    fmt_years,
     grouped_robust_z,
     ids_for_roles,
     issues_frame,
@@ -65,7 +68,7 @@ MISSING_REASONS: tuple[str, ...] = (
     "suppressed",
 )
 _REASON_PHRASES: dict[str, str] = {
-    "suppressed": "{n} tomma (trolig sekretess)",
+    "suppressed": "{n} tomma (ej publicerade)",
     "missing_row": "{n} saknade rader",
     "survey_not_run": "{n} från brukarundersökningen som inte genomfördes",
     "not_published": "{n} inte publicerade detta år",
@@ -170,12 +173,17 @@ def _n_of(cells: pd.DataFrame, scope: Scope, n_total_national: int) -> pd.Series
     """Phrase such as ``"9 av 13 GR-kommuner har värden 2022 (250 av 290 kommuner i data)"``."""
     n = len(scope.municipalities)
     text = (
-        cells["n_sel"].astype(str)
-        + f" av {n} {scope.group_word} har värden "
-        + cells["year"].astype(str)
+        fmt_counts(cells["n_sel"])
+        + f" av {sv.integer(n)} {scope.group_word} har värden "
+        + fmt_years(cells["year"])
     )
     if scope.chosen:
-        text = text + " (" + cells["n_nat"].astype(str) + f" av {n_total_national} kommuner i data)"
+        text = (
+            text
+            + " ("
+            + fmt_counts(cells["n_nat"])
+            + f" av {sv.integer(n_total_national)} kommuner i data)"
+        )
     return text
 
 
@@ -289,8 +297,8 @@ def check_completeness(
 
     absent = cells.loc[cells["reason"] == "kpi_absent", ["kpi", "gender"]].drop_duplicates()
     absent = absent.assign(
-        detail="Nyckeltalet har inga värden för någon kommun i datamängden (inte hämtat, "
-        "annat id eller inte publicerat för kommuner)."
+        detail="Nyckeltalet har inga värden för någon kommun i datamängden. Troligen hämtades "
+        "det aldrig, har fått ett nytt id eller publiceras bara för andra än kommuner."
     )
     out.append(issues_frame("kpi_absent", absent))
 
@@ -298,18 +306,20 @@ def check_completeness(
     gaps = gaps.drop_duplicates(KPI_YEAR)
     gaps = gaps.assign(
         detail="Ingen kommun har värde "
-        + gaps["year"].astype(str)
+        + fmt_years(gaps["year"])
         + ", fast serien har värden "
-        + gaps["first"].astype("int64").astype(str)
-        + "–"
-        + gaps["last"].astype("int64").astype(str)
-        + ": året saknas för alla kommuner (inte publicerat eller inte hämtat)."
+        + pd.Series(
+            [sv.year_span(a, b) for a, b in zip(gaps["first"], gaps["last"], strict=True)],
+            index=gaps.index,
+            dtype="str",
+        )
+        + ": året saknas för alla kommuner (saknas hos Kolada eller hämtades aldrig)."
     )
     out.append(issues_frame("not_published", gaps))
 
     rows = cells[cells["reason"] == "missing_row"]
     rows = rows.assign(
-        detail="Raden saknas i datamängden (inte levererad eller inte hämtad), men "
+        detail="Raden saknas i datamängden (levererades eller hämtades aldrig), men "
         + _n_of(rows, scope, n_total)
         + "."
     )
@@ -359,14 +369,13 @@ def _summary_issues(cells: pd.DataFrame) -> pd.DataFrame:
     details = []
     for r in s.itertuples(index=False):
         parts = [
-            phrase.format(n=getattr(r, f"n_{reason}"))
+            phrase.format(n=sv.integer(getattr(r, f"n_{reason}")))
             for reason, phrase in _REASON_PHRASES.items()
             if getattr(r, f"n_{reason}") > 0
         ]
         details.append(
-            f"{r.n_missing} av {r.n_expected} nyckeltal saknar värde {r.year}: "
-            + sv.join(parts)
-            + "."
+            f"{sv.integer(r.n_missing)} av {sv.integer(r.n_expected)} nyckeltal saknar värde "
+            f"{sv.year(r.year)}: " + sv.join(parts) + "."
         )
     return s.assign(kpi=None, value=s["n_missing"].astype("float64"), detail=details)
 
@@ -432,10 +441,11 @@ def check_suppression(
     n = len(scope.municipalities)
     notrun = notrun.assign(
         detail="Brukarundersökningen (Vad tycker de äldre om äldreomsorgen) genomfördes inte "
-        + notrun["year"].astype(str)
+        + fmt_years(notrun["year"])
         + ": värdet saknas för "
-        + notrun["size"].astype(str)
-        + f" av {n} {scope.group_word}. Det är inte sekretess och inte ett resultat."
+        + fmt_counts(notrun["size"])
+        + f" av {sv.integer(n)} {scope.group_word}. Luckan beror inte på sekretess och säger "
+        "inget om kommunerna."
     )
     out.append(issues_frame("survey_not_run", notrun))
 
@@ -450,10 +460,11 @@ def check_suppression(
         ],
         default="",
     )
+    least = sv.integer(cat.min_respondents)
     companion = np.select(
         [sup["flag"] == 1, sup["respondents"] < cat.min_respondents, sup["respondents"].notna()],
         [
-            " Enkätföljet flaggar färre än 30 svarande.",
+            f" Kolada anger att färre än {least} svarade.",
             " Antal svarande: " + fmt_counts(sup["respondents"]) + ".",
             " Antal svarande: " + fmt_counts(sup["respondents"]) + ".",
         ],
@@ -463,7 +474,7 @@ def check_suppression(
     is_survey = sup["kpi"].isin(survey_ids(cat))
     why = np.where(
         is_survey,
-        f"Värdet saknas (troligen färre än {cat.min_respondents} svarande eller sekretess) men ",
+        f"Värdet saknas (troligen färre än {least} svarande eller sekretess) men ",
         "Värdet saknas (ej publicerat eller ej inrapporterat) men ",
     )
     sup["detail"] = why + _n_of(sup, scope, n_total) + neighbours + "." + companion
@@ -480,8 +491,8 @@ def check_suppression(
             few["respondents"].notna(),
             "Värdet bygger på "
             + fmt_counts(few["respondents"])
-            + f" svarande, färre än publiceringsgränsen {cat.min_respondents}.",
-            f"Enkätföljet flaggar att värdet bygger på färre än {cat.min_respondents} svarande.",
+            + f" svarande, färre än publiceringsgränsen {least}.",
+            f"Kolada anger att färre än {least} svarade: värdet vilar på ett litet underlag.",
         )
     )
     out.append(issues_frame("few_respondents", few))
@@ -489,8 +500,8 @@ def check_suppression(
     low = low.assign(
         detail="Svarsfrekvensen är "
         + fmt_series(low["rate"])
-        + f" % (under {sv.prose(min_response_rate)} %): de som svarat kan skilja sig från dem "
-        "som inte svarat."
+        + f"{sv.NBSP}% (under {sv.prose(min_response_rate)}{sv.NBSP}%): de som svarat kan "
+        "skilja sig från dem som inte svarat."
     )
     out.append(issues_frame("low_response_rate", low))
     return _concat(out)
@@ -576,7 +587,7 @@ def check_range(
     source = _source_note(bad)
     bad["detail"] = np.where(
         ~np.isfinite(bad["value"]),
-        "Värdet är inte ett ändligt tal." + source,
+        "Värdet är inget giltigt tal (oändligt)." + source,
         "Värdet "
         + fmt_series(bad["value"])
         + " är omöjligt för enheten "
@@ -794,17 +805,19 @@ def check_jumps(
     jumps = ch[hit]
     jumps = jumps.assign(
         detail=compose_text(
-            "Förändring {base_year}–{year}: {change} (från {base_value} till {value}). "
-            "Medianförändring bland {n} kommuner: {center}, robust spridning {scale}; "
-            "robust z = {z}.",
-            base_year=jumps["base_year"].astype(str),
-            year=jumps["year"].astype(str),
-            change=fmt_series(jumps["change"], sign=True),
-            base_value=fmt_series(jumps["base_value"]),
-            value=fmt_series(jumps["value"]),
-            n=jumps["n"].astype("int64").astype(str),
-            center=fmt_series(jumps["center"], sign=True),
-            scale=fmt_series(jumps["scale"]),
+            "Ovanligt stort hopp {base_year}–{year}: {change} (från {base_value} till {value}). "
+            "Bland {n} kommuner var medianförändringen {center} och en typisk kommun låg "
+            "{scale} från den; det här hoppet ligger ungefär {times} gånger så långt bort "
+            "(robust z = {z}).",
+            base_year=fmt_years(jumps["base_year"]),
+            year=fmt_years(jumps["year"]),
+            change=fmt_measure(jumps["change"], sign=True),
+            base_value=fmt_measure(jumps["base_value"]),
+            value=fmt_measure(jumps["value"]),
+            n=fmt_counts(jumps["n"]),
+            center=fmt_measure(jumps["center"], sign=True),
+            scale=fmt_measure(jumps["scale"]),
+            times=fmt_series(jumps["z"].abs()),
             z=fmt_series(jumps["z"]),
         )
     )
@@ -870,15 +883,16 @@ def check_level_shifts(
 
     def describe(df: pd.DataFrame) -> pd.Series:
         return compose_text(
-            "medianförändringen {base_year}–{year} är {median} (vanligt {baseline}, typisk "
-            "spridning {scale}) och {share} % av {n} kommuner rör sig åt samma håll",
-            base_year=df["base_year"].astype(str),
-            year=df["year"].astype(str),
-            median=fmt_series(df["median"], sign=True),
-            baseline=fmt_series(df["baseline"], sign=True),
-            scale=fmt_series(df["scale"]),
+            "medianförändringen {base_year}–{year} är {median} mot vanligen {baseline} (en "
+            "typisk kommun avviker {scale} från medianen), och {share}" + sv.NBSP + "% av {n} "
+            "kommuner rör sig åt samma håll",
+            base_year=fmt_years(df["base_year"]),
+            year=fmt_years(df["year"]),
+            median=fmt_measure(df["median"], sign=True),
+            baseline=fmt_measure(df["baseline"], sign=True),
+            scale=fmt_measure(df["scale"]),
             share=fmt_series((100 * df["share"]), decimals=0),
-            n=df["n"].astype("int64").astype(str),
+            n=fmt_counts(df["n"]),
         )
 
     out: list[pd.DataFrame] = []
@@ -900,9 +914,9 @@ def check_level_shifts(
             "known_break",
             seen.assign(
                 value=seen["median"],
-                detail="Känt definitionsbyte: "
-                + seen["change"]
-                + " Det syns i data: "
+                detail="Känt definitionsbyte enligt katalogen ("
+                + catalog_phrase(seen["change"])
+                + "). Det syns i data: "
                 + describe(seen)
                 + ".",
             ),
@@ -914,8 +928,8 @@ def check_level_shifts(
             "known_break_not_visible",
             unseen.assign(
                 value=unseen["median"],
-                detail="Katalogen anger ett brott ("
-                + unseen["change"].str.rstrip(".")
+                detail="Katalogen anger ett definitionsbyte ("
+                + catalog_phrase(unseen["change"])
                 + "), men ingen gemensam nivåförskjutning syns: "
                 + describe(unseen)
                 + ".",
@@ -973,13 +987,15 @@ def check_outliers(
     out = mun[hit]
     out = out.assign(
         detail=compose_text(
-            "Värdet {value} ligger långt från medianen {center} bland {n} kommuner {year} "
-            "(robust spridning {scale}); robust z = {z}.",
-            value=fmt_series(out["value"]),
-            center=fmt_series(out["center"]),
-            n=out["n"].astype("int64").astype(str),
-            year=out["year"].astype(str),
-            scale=fmt_series(out["scale"]),
+            "Värdet {value} ligger ovanligt långt från övriga kommuners värden {year}: bland {n} "
+            "kommuner är medianen {center} och en typisk kommun ligger {scale} från den; det "
+            "här värdet ligger ungefär {times} gånger så långt bort (robust z = {z}).",
+            value=fmt_measure(out["value"]),
+            center=fmt_measure(out["center"]),
+            n=fmt_counts(out["n"]),
+            year=fmt_years(out["year"]),
+            scale=fmt_measure(out["scale"]),
+            times=fmt_series(out["z"].abs()),
             z=fmt_series(out["z"]),
         )
     )
@@ -1052,7 +1068,7 @@ def check_duplicates(
         )
         listing = "; ".join(f"{s}: {sv.prose(x)}" for s, x in zip(g["_src"], v, strict=True))
         if same:
-            detail = f"Samma värde finns {len(g)} gånger ({listing})."
+            detail = f"Samma värde finns {sv.integer(len(g))} gånger ({listing})."
         else:
             detail = f"Olika värden för samma nyckel ({listing}); utred vilket som gäller."
         records.append(
@@ -1117,16 +1133,17 @@ def check_stale(
     stale = old[~is_ended]
     stale = stale.assign(
         detail="Senaste år med värden är "
-        + stale["year"].astype(str)
-        + f", medan andra nyckeltal har "
-        f"värden till {reference}. Inte uppdaterat, inte hämtat eller upphört?"
+        + fmt_years(stale["year"])
+        + f", medan andra nyckeltal har värden till {sv.year(reference)}. Troligen är "
+        "senare år ännu inte publicerade eller hämtade, eller så har nyckeltalet upphört."
     )
     done = old[is_ended]
     done = done.assign(
         detail="Senaste år med värden är "
-        + done["year"].astype(str)
+        + fmt_years(done["year"])
         + ". Enligt katalogen: "
-        + done["change"]
+        + catalog_phrase(done["change"])
+        + "."
     )
     return _concat([issues_frame("stale", stale), issues_frame("discontinued", done)])
 

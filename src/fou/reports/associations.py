@@ -29,6 +29,7 @@ from fou.reports.context import ReportContext
 from fou.reports.display import Chart, Column, Note, Table
 from fou.reports.findings import Finding, summary_note
 from fou.stats import (
+    adjust_pvalues,
     expected_false_positives,
     gr_vs_national,
     min_significant_r,
@@ -50,6 +51,8 @@ ASSOCIATION_KPIS: tuple[str, ...] = (
 )
 #: A key figure enters an association screen only with values for this many of the 13.
 MIN_GR_VALUES = 10
+#: Significance level of the screens.
+ALPHA = 0.05
 #: How the reports' p-values are computed (said in captions).
 P_METHOD = "t-fördelning med n − 2 frihetsgrader, Holm-justerade"
 
@@ -73,14 +76,29 @@ def screen(ctx: ReportContext, kpis: Sequence[str]) -> pd.DataFrame:
     """Every pair among the 13 and among all municipalities, with Holm-adjusted p-values.
 
     One computation per report: the table, the heatmap and the summary read it.
+    Pairs of key figures that measure the same thing (the catalogue's
+    ``family``, e.g. weekdays and weekends) are expected to go together and
+    are left out; Holm's correction is over the pairs that remain.
     """
-    return gr_vs_national(
+    res = gr_vs_national(
         ctx.values, kpis=list(kpis), adjust="holm", year=ctx.year, n_resamples=None
     )
+    keep = [not ctx.catalog.same_family(a, b) for a, b in zip(res["x"], res["y"], strict=True)]
+    res = res[keep].reset_index(drop=True)
+    for scope in ("gr", "riket"):
+        res[f"p_adj_{scope}"] = adjust_pvalues(res[f"p_val_{scope}"].to_numpy(float), method="holm")
+        res[f"significant_{scope}"] = res[f"p_adj_{scope}"] < ALPHA
+    return res
+
+
+def expected_pairs(ctx: ReportContext, kpis: Sequence[str]) -> int:
+    """How many pairs of *kpis* measure the same thing and are therefore not tested."""
+    ids = list(kpis)
+    return sum(ctx.catalog.same_family(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
 
 
 def gr_part(screen: pd.DataFrame) -> pd.DataFrame:
-    """The GR-13 columns of a screen as a plain screen table (``x, y, r, p_adj, …``)."""
+    """The GR columns of a screen as a plain screen table (``x, y, r, p_adj, …``)."""
     cols = ["n", "r", "ci_low", "ci_high", "p_val", "p_adj", "significant"]
     out = screen[["x", "y", "year", "method", "adjust", *(f"{c}_gr" for c in cols)]]
     return out.rename(columns={f"{c}_gr": c for c in cols}).assign(scope="gr")
@@ -89,7 +107,7 @@ def gr_part(screen: pd.DataFrame) -> pd.DataFrame:
 def multiple_testing_note(ctx: ReportContext, kpis: Sequence[str]) -> Note:
     """How strong a correlation must be at n = 13 and with all municipalities; false positives."""
     k = len(kpis)
-    pairs = pair_count(k)
+    pairs = pair_count(k) - expected_pairs(ctx, kpis)
     n_all = len(ctx.municipal_ids)
     return Note(
         items=(
@@ -103,10 +121,12 @@ def multiple_testing_note(ctx: ReportContext, kpis: Sequence[str]) -> Note:
     )
 
 
-def _r_text(r: float, lo: float, hi: float, n: Any) -> str:
+def _r_text(r: float, lo: float, hi: float, n: Any, usual: int | None = None) -> str:
+    """``0,42 [0,10; 0,66]``, with ``n = …`` only where *n* is not the usual count."""
+    count = "" if usual is not None and n == usual else f", n = {sv.integer(n)}"
     if pd.isna(r):
         return f"{sv.MISSING} (n = {sv.integer(n)})"
-    return f"{sv.number(r, 2)} {sv.interval(lo, hi)}, n = {sv.integer(n)}"
+    return f"{sv.number(r, 2)} {sv.interval(lo, hi)}{count}"
 
 
 def _pair(ctx: ReportContext, x: str, y: str) -> str:
@@ -114,7 +134,7 @@ def _pair(ctx: ReportContext, x: str, y: str) -> str:
 
 
 def summary(ctx: ReportContext, screen: pd.DataFrame, kpis: Sequence[str]) -> Note:
-    """Sammanfattning: how many pairs hold after Holm, the strongest, and what GR-13 can say."""
+    """Sammanfattning: how many pairs hold after Holm, the strongest, and what the 13 can say."""
     gr = gr_part(screen).dropna(subset=["r"])
     n_sig = int(gr["significant"].sum())
     items = [
@@ -136,7 +156,7 @@ def summary(ctx: ReportContext, screen: pd.DataFrame, kpis: Sequence[str]) -> No
                 "starkast",
                 f"Starkast är {_pair(ctx, top['x'], top['y'])}: rho {sv.number(top['r'], 2)}, "
                 f"95 % KI {sv.number(top['ci_low'], 2)} till {sv.number(top['ci_high'], 2)}; "
-                f"sambandet {strength} (p {sv.pvalue(top['p_adj'])}).",
+                f"sambandet {strength} ({sv.p_phrase(top['p_adj'])}).",
             )
         )
     agree = screen["pattern"].value_counts()
@@ -159,45 +179,44 @@ def summary(ctx: ReportContext, screen: pd.DataFrame, kpis: Sequence[str]) -> No
     return summary_note(items)
 
 
+def _usual_n(counts: pd.Series) -> int | None:
+    """The commonest count of municipalities in a column of pair sizes."""
+    counts = counts.dropna()
+    return None if counts.empty else int(counts.mode().max())
+
+
 def national_table(ctx: ReportContext, screen: pd.DataFrame) -> Table:
-    """GR-13 next to all municipalities (Spearman, Holm), strongest in GR first."""
+    """The 13 next to all municipalities (Spearman, Holm), strongest in GR first."""
+    n_gr, n_all = _usual_n(screen["n_gr"]), _usual_n(screen["n_riket"])
+
+    def texts(scope: str, usual: int | None) -> list[str]:
+        cols = [screen[f"{c}_{scope}"] for c in ("r", "ci_low", "ci_high", "n")]
+        return [_r_text(r, lo, hi, n, usual) for r, lo, hi, n in zip(*cols, strict=True)]
+
     res = screen.assign(
         pair=[_pair(ctx, a, b) for a, b in zip(screen["x"], screen["y"], strict=True)],
-        gr=[
-            _r_text(*t)
-            for t in zip(
-                screen["r_gr"],
-                screen["ci_low_gr"],
-                screen["ci_high_gr"],
-                screen["n_gr"],
-                strict=True,
-            )
-        ],
-        nat=[
-            _r_text(*t)
-            for t in zip(
-                screen["r_riket"],
-                screen["ci_low_riket"],
-                screen["ci_high_riket"],
-                screen["n_riket"],
-                strict=True,
-            )
-        ],
+        gr=texts("gr", n_gr),
+        nat=texts("riket", n_all),
     )
     res = res.reindex(res["r_gr"].abs().sort_values(ascending=False).index)
     columns = (
         Column("pair", "Par", wrap=True),
-        Column("gr", "GR-13: rho [95 % KI], n"),
+        Column("gr", "GR: rho [95 % KI]"),
         Column("p_adj_gr", "GR: p (Holm)", "pvalue"),
-        Column("nat", "Alla kommuner: rho [95 % KI], n"),
+        Column("nat", "Alla kommuner: rho [95 % KI]"),
         Column("p_adj_riket", "Alla: p (Holm)", "pvalue"),
-        Column("pattern", "GR jämfört med riket", wrap=True),
+        Column("pattern", "GR jämfört med riket", wrap=True, optional=True),
+    )
+    counted = (
+        f"Antal kommuner med värden för båda nyckeltalen: {sv.integer(n_gr)} av GR:s 13 och "
+        f"{sv.integer(n_all)} i hela landet, där inget annat anges (n = …)."
     )
     return Table(
         res,
         columns,
-        caption=f"Spearmans rangkorrelation {ctx.year}, starkast i GR först; p-värden: {P_METHOD}",
+        caption=f"Spearmans rangkorrelation {ctx.year}, starkast i GR först",
         name="GR och riket",
+        notes=(counted, f"p-värden: {P_METHOD}."),
     )
 
 
@@ -210,7 +229,7 @@ def heatmap_chart(ctx: ReportContext, screen: pd.DataFrame, *, scope_text: str =
     return Chart(
         fig,
         f"Spearmans rho mellan nyckeltalen bland GR:s 13 kommuner {ctx.year}{scope_text}. "
-        f"* = signifikant efter Holm-justering för {len(gr)} par ({P_METHOD}); {n_sig} av "
+        f"* = signifikant efter Holm-justering för {len(gr)} par; {n_sig} av "
         f"{len(gr)} par är signifikanta. Färgen visar riktning och styrka, inte säkerhet.",
         source=ctx.source,
         name="sambandsmatris",
@@ -225,7 +244,7 @@ def strongest_pair(screen: pd.DataFrame) -> tuple[str, str, pd.Series]:
 
 
 def scatter_chart(ctx: ReportContext, x: str, y: str, row: pd.Series | None = None) -> Chart:
-    """All municipalities in grey, GR-13 highlighted, the report's municipality in focus."""
+    """All municipalities in grey, the 13 highlighted, the report's municipality in focus."""
     v = ctx.values
     sel = v[
         v["kpi"].isin([x, y])
@@ -265,7 +284,7 @@ def pooled_table(ctx: ReportContext, x: str, y: str) -> Table:
         Column("years", "År"),
         Column("rtext", "r [95 % KI], n (kommun-år)"),
         Column("p_adj", "p (Holm, 2 test)", "pvalue"),
-        Column("note", "Kommentar", wrap=True),
+        Column("note", "Kommentar", wrap=True, optional=True),
     )
     return Table(
         res,
@@ -273,4 +292,35 @@ def pooled_table(ctx: ReportContext, x: str, y: str) -> Table:
         caption=f"{_pair(ctx, x, y)}: inom kommun (upprepade mätningar) och mellan kommuner "
         "(korrelation av medelvärden)",
         name="Inom och mellan",
+        notes=tuple(n for n in [levels_note(res)] if n),
+    )
+
+
+def levels_note(pooled: pd.DataFrame) -> str:
+    """A plain sentence when the within- and between-municipality associations point apart.
+
+    Parameters
+    ----------
+    pooled
+        :func:`fou.stats.pooled_associations`: rows ``level`` ``inom kommun``
+        and ``mellan kommuner`` with ``r`` and ``significant``.
+
+    Returns
+    -------
+    str
+        Empty when the signs agree, a level is missing, or either is zero.
+    """
+    r = pooled.set_index("level")["r"]
+    within, between = r.get("inom kommun"), r.get("mellan kommuner")
+    if within is None or between is None or pd.isna(within) or pd.isna(between):
+        return ""
+    if within * between >= 0:
+        return ""
+    up, down = (
+        ("inom kommun", "mellan kommuner") if within > 0 else ("mellan kommuner", "inom kommun")
+    )
+    return (
+        f"Sambandet är positivt {up} men negativt {down}. Det är inget fel: en kommun kan "
+        "förändras åt ett håll över åren medan skillnaderna mellan kommuner går åt ett annat. "
+        "Dra inte slutsatser om den ena nivån från den andra."
     )

@@ -8,7 +8,9 @@
 * :func:`kpi_appendix` – short label, Kolada's full title and id, unit: the
   "one step away" for every key figure a report names by its short label;
 * :func:`break_notes` – the catalogue's definition breaks in a set of key
-  figures, for captions.
+  figures, for captions;
+* :func:`preliminary_costs` – whether the latest cost figures were fetched
+  before Kolada fixes them (31 August of the following year).
 """
 
 from __future__ import annotations
@@ -42,6 +44,60 @@ UNIT_SHORT: dict[str, str] = {
 }
 
 
+#: Units of the cost figures from the räkenskapssammandrag (preliminary until 31 August).
+COST_UNITS: tuple[str, ...] = ("sek", "msek", "percent_deviation")
+#: Kolada fixes a year's cost figures on this day (month, day) of the following year.
+COSTS_FIXED_ON = (8, 31)
+
+
+def preliminary_costs(ctx: ReportContext) -> Note | None:
+    """Whether the report's latest cost figures are preliminary, from the snapshot's date.
+
+    Kolada publishes a year's costs as preliminary in spring and fixes them
+    on 31 August of the following year. A snapshot taken before that day
+    holds preliminary costs for that year.
+
+    Returns
+    -------
+    Note or None
+        None when the report has no cost figures with values.
+    """
+    kpis = ctx.catalog.kpis
+    costs = set(kpis.loc[kpis["unit"].isin(COST_UNITS), "kpi"])
+    v = ctx.values
+    years = v.loc[v["kpi"].isin(costs) & v["value"].notna() & (v["year"] <= ctx.year), "year"]
+    if years.empty:
+        return None
+    latest = int(years.max())
+    month, day = COSTS_FIXED_ON
+    fixed = f"{latest + 1}-{month:02d}-{day:02d}"
+    taken = ctx.dataset.provenance.date
+    if taken < fixed:
+        text = (
+            f"Kostnaderna för {latest} är preliminära: uppgifterna hämtades {taken}, och Kolada "
+            f"fastställer dem {day} augusti {latest + 1}. De kan ändras."
+        )
+        return Note(text, kind="warning")
+    return Note(
+        f"Kostnaderna för {latest} är fastställda (hämtade {taken}, efter {day} augusti "
+        f"{latest + 1})."
+    )
+
+
+def alphabetical(table: pd.DataFrame, column: str, *, last: str | None = None) -> pd.DataFrame:
+    """Rows in Swedish alphabetical order of *column*, the row named *last* (Riket) at the end.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"kommun": ["Öckerö", "Riket", "Ale", "Tjörn"]})
+    >>> alphabetical(t, "kommun", last="Riket")["kommun"].tolist()
+    ['Ale', 'Tjörn', 'Öckerö', 'Riket']
+    """
+    keys = [(str(n) == last, sv.sort_key(str(n))) for n in table[column]]
+    order = sorted(range(len(table)), key=keys.__getitem__)
+    return table.iloc[order].reset_index(drop=True)
+
+
 def unit_short(ctx: ReportContext, kpi: str) -> str:
     """The key figure's unit in a word or two (``%``, ``kr``, ``dagar``)."""
     match = ctx.catalog.kpis.loc[ctx.catalog.kpis["kpi"] == kpi, "unit"]
@@ -72,7 +128,7 @@ def overview_chart(ctx: ReportContext, domain: str) -> Chart:
         for k in mine.index
         if pd.notna(mine.at[k, "value"])
     }
-    fig, ax = new_figure((8.6, 0.55 * len(kpis) + 2.2))
+    fig, ax = new_figure((8.6, 0.42 * len(kpis) + 2.0))
     position_plot(pos, focus=str(ctx.municipality_id), values=values, catalog=ctx.catalog, ax=ax)
     counts = mine["verdict"].value_counts()
     told = []

@@ -189,7 +189,7 @@ def open_report(
     _set_style()
     ctx = ReportContext(
         dataset=ds,
-        catalog=load_catalog(),
+        catalog=load_catalog().fitted_to(ds.values),
         municipality_id=mid,
         municipality=registry.municipality_name(mid) if mid else None,
         year=year,

@@ -18,10 +18,24 @@ import pandas as pd
 
 from fou.core import registry, sv
 from fou.plotting import new_figure, quality_heatmap
-from fou.quality import KINDS, filter_issues, issue_counts, run_checks, usable_summary
+from fou.quality import (
+    KINDS,
+    SEVERITY_WORDS,
+    filter_issues,
+    issue_counts,
+    run_checks,
+    usable_summary,
+)
 from fou.reports.context import ReportContext
 from fou.reports.display import Chart, Column, Note, Table
 from fou.reports.findings import Finding, summary_note
+
+#: Kinds that are bookkeeping for other tables, not findings a reader acts on.
+BOOKKEEPING_KINDS = frozenset({"completeness_summary"})
+#: Kinds that concern a key figure in every municipality (no single municipality).
+_ALL_MUNICIPALITIES = frozenset(
+    name for name, kind in KINDS.items() if kind.level in {"kpi", "kpi_year"}
+)
 
 
 def scope(ctx: ReportContext) -> list[str]:
@@ -35,7 +49,8 @@ def issues(ctx: ReportContext) -> pd.DataFrame:
     Distributions (jumps, outliers, level shifts) are measured against every
     municipality in the data.
     """
-    return run_checks(ctx.values, catalog=ctx.catalog, municipalities=scope(ctx), years=[ctx.year])
+    found = run_checks(ctx.values, catalog=ctx.catalog, municipalities=scope(ctx), years=[ctx.year])
+    return found[~found["check"].isin(BOOKKEEPING_KINDS)].reset_index(drop=True)
 
 
 def _named(ctx: ReportContext, issues: pd.DataFrame) -> pd.DataFrame:
@@ -48,7 +63,7 @@ def _named(ctx: ReportContext, issues: pd.DataFrame) -> pd.DataFrame:
         kpi_label=issues["kpi"].map(
             lambda k: ctx.catalog.label(k) if isinstance(k, str) else "alla"
         ),
-        severity=issues["severity"].astype(str),
+        severity=issues["severity"].astype(str).map(SEVERITY_WORDS),
     )
 
 
@@ -98,18 +113,24 @@ def summary(ctx: ReportContext, issues: pd.DataFrame, usable_share: pd.DataFrame
 
 def counts_table(ctx: ReportContext, issues: pd.DataFrame) -> Table:
     """Counts by kind and severity, including kinds checked without findings."""
-    counts = issue_counts(issues, all_kinds=True).assign(
-        severity=lambda d: d["severity"].astype(str)
+    counts = issue_counts(issues, all_kinds=True)
+    counts = counts[~counts["check"].isin(BOOKKEEPING_KINDS)]
+    # A finding about a key figure in every municipality counts no single one.
+    every = counts["check"].isin(_ALL_MUNICIPALITIES) & (counts["n"] > 0)
+    some = counts["n_municipalities"].map(lambda n: sv.quantity(int(n), "kommun", "kommuner"))
+    counts = counts.assign(
+        severity=counts["severity"].astype(str).map(SEVERITY_WORDS),
+        municipalities=some.where(~every, "alla kommuner").where(counts["n"] > 0, ""),
     )
     columns = (
         Column("label", "Typ av brist", wrap=True),
         Column("severity", "Allvarlighet"),
         Column("n", "Antal", "integer"),
         Column("n_kpis", "Antal nyckeltal", "integer"),
-        Column("n_municipalities", "Antal kommuner", "integer"),
+        Column("municipalities", "Gäller"),
     )
     return Table(
-        counts,
+        counts.reset_index(drop=True),
         columns,
         caption="Antal brister per typ (0 = kontrollerat, inget hittat)",
         name="Antal brister",
@@ -161,10 +182,16 @@ def usable_chart(ctx: ReportContext, usable_share: pd.DataFrame) -> Chart:
         quality_heatmap(summary, rows="domain", municipality=ctx.municipality_id, ax=ax)
     else:
         quality_heatmap(summary, rows="municipality", ax=ax)
+    caption = (
+        "Andel av områdets nyckeltal som har ett värde och ingen allvarlig brist (%), per år. "
+        "Mörkt = nästan inget går att använda det året."
+        if ctx.municipality_id
+        else "Andel av alla nyckeltal som har ett värde och ingen allvarlig brist (%), per kommun "
+        "och år. Mörkt = nästan inget går att använda för kommunen det året."
+    )
     return Chart(
         fig,
-        "Andel av områdets nyckeltal som har ett värde och ingen allvarlig brist (%), per år. "
-        "Mörkt = nästan inget går att använda det året.",
+        caption,
         source=ctx.source,
         name="anvandbara",
     )

@@ -41,8 +41,10 @@ REPORT_MIME = "application/vnd.fou.report+json"
 
 #: How a column's values are written.
 KINDS: tuple[str, ...] = ("text", "number", "signed", "integer", "year", "pvalue", "percent")
-#: Pixel width of report figures at the PNG resolution (about the text width of A4).
+#: Resolution of report figures (PNG).
 PNG_DPI = 150
+#: Tables with at most this many rows are kept on one page in the PDF.
+SHORT_TABLE = 20
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,10 @@ class Column:
         tables whose rows are different key figures).
     wrap
         Text that may wrap (long names, comments); numbers never wrap.
+    optional
+        Hide the column when it says nothing row by row: when every cell is
+        empty, or every cell is the same (then one note under the table says
+        it once, ``GR jämfört med riket: förenligt i alla rader.``).
     """
 
     name: str
@@ -71,6 +77,7 @@ class Column:
     kind: str = "text"
     decimals: int | str = 1
     wrap: bool = False
+    optional: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -93,7 +100,7 @@ class Column:
         if sv.is_missing(value):
             return sv.MISSING
         if self.kind == "text":
-            return str(value)
+            return sv.keep_together(str(value))
         if self.kind == "year":
             return sv.year(value)
         if self.kind == "integer":
@@ -155,28 +162,55 @@ class Table:
                 f"Tabellen {self.name or self.caption!r} saknar kolumnerna {', '.join(missing)}."
             )
 
+    def _cells(self, column: Column) -> list[str]:
+        return [column.format(r[column.name], r) for r in self.data.to_dict("records")]
+
+    def _says_nothing(self, column: Column) -> bool:
+        if not column.optional or self.data.empty:
+            return False
+        return len(set(self._cells(column))) == 1
+
+    @property
+    def shown(self) -> tuple[Column, ...]:
+        """The columns the reader sees (optional columns that say nothing are left out)."""
+        return tuple(c for c in self.columns if not self._says_nothing(c))
+
+    @property
+    def all_notes(self) -> tuple[str, ...]:
+        """The notes under the table, and a line per hidden column that is the same throughout."""
+        same = []
+        for c in self.columns:
+            if self._says_nothing(c):
+                value = self._cells(c)[0]
+                if value and value != sv.MISSING:
+                    same.append(f"{c.label}: {value} i alla rader.")
+        return (*same, *self.notes)
+
     @property
     def labels(self) -> list[str]:
         """The Swedish headers."""
-        return [c.label for c in self.columns]
+        return [c.label for c in self.shown]
 
     def text(self) -> pd.DataFrame:
         """The table as the reader sees it: formatted strings under the Swedish headers."""
         rows = self.data.to_dict("records")
         return pd.DataFrame(
-            [[c.format(r[c.name], r) for c in self.columns] for r in rows],
+            [[c.format(r[c.name], r) for c in self.shown] for r in rows],
             columns=self.labels,
             dtype=object,
         )
 
     def to_html(self) -> str:
         """A self-contained ``<table>`` (with caption and notes)."""
-        out = ['<div class="table-wrap"><table class="fou-table">']
+        # A short table stays on one page; a long one repeats its header on every page.
+        size = "short" if len(self.data) <= SHORT_TABLE else "long"
+        out = [f'<div class="table-wrap {size}"><table class="fou-table {size}">']
         if self.caption:
-            out.append(f"<caption>{html.escape(self.caption)}</caption>")
+            out.append(f"<caption>{html.escape(sv.keep_together(self.caption))}</caption>")
+        shown = self.shown
         head = "".join(
-            f'<th class="{_classes(c)}" scope="col">{html.escape(c.label)}</th>'
-            for c in self.columns
+            f'<th class="{_classes(c)}" scope="col">{html.escape(sv.keep_together(c.label))}</th>'
+            for c in shown
         )
         out.append(f"<thead><tr>{head}</tr></thead><tbody>")
         rows = self.data.to_dict("records")
@@ -184,12 +218,12 @@ class Table:
             mark = self.highlight is not None and bool(r.get(self.highlight))
             cells = "".join(
                 f'<td class="{_classes(c)}">{html.escape(c.format(r[c.name], r))}</td>'
-                for c in self.columns
+                for c in shown
             )
             out.append(f'<tr class="highlight">{cells}</tr>' if mark else f"<tr>{cells}</tr>")
         out.append("</tbody></table>")
-        for note in self.notes:
-            out.append(f'<p class="table-note">{html.escape(note)}</p>')
+        for note in self.all_notes:
+            out.append(f'<p class="table-note">{html.escape(sv.keep_together(note))}</p>')
         out.append("</div>")
         return "".join(out)
 
@@ -198,11 +232,9 @@ class Table:
         return {
             "name": self.name,
             "caption": self.caption,
-            "columns": [{"label": c.label, "kind": c.kind} for c in self.columns],
-            "rows": [
-                [_plain(r[c.name]) for c in self.columns] for r in self.data.to_dict("records")
-            ],
-            "notes": list(self.notes),
+            "columns": [{"label": c.label, "kind": c.kind} for c in self.shown],
+            "rows": [[_plain(r[c.name]) for c in self.shown] for r in self.data.to_dict("records")],
+            "notes": list(self.all_notes),
         }
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
@@ -259,7 +291,7 @@ class Chart:
         if self.caption or self.source:
             parts.append("<figcaption>")
             if self.caption:
-                parts.append(html.escape(self.caption))
+                parts.append(html.escape(sv.keep_together(self.caption)))
             if self.source:
                 parts.append(f'<br><span class="source">{html.escape(self.source)}</span>')
             parts.append("</figcaption>")
@@ -309,9 +341,10 @@ class Note:
 
     def to_html(self) -> str:
         """The note as HTML."""
-        body = "".join(f"<p>{html.escape(p)}</p>" for p in self.paragraphs)
+        body = "".join(f"<p>{html.escape(sv.keep_together(p))}</p>" for p in self.paragraphs)
         if self.items:
-            body += "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in self.items) + "</ul>"
+            items = "".join(f"<li>{html.escape(sv.keep_together(i))}</li>" for i in self.items)
+            body += f"<ul>{items}</ul>"
         css = NOTE_CLASSES[self.kind]
         return f'<div class="{css}">{body}</div>'
 

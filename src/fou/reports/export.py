@@ -154,6 +154,10 @@ def _parameter_value(name: str, value: Any) -> str:
     return str(value)
 
 
+#: A title longer than this is shortened to the report's name in the running header.
+RUNNING_TITLE = 45
+
+
 def report_context(meta: ReportMeta) -> dict[str, Any]:
     """Everything the report template needs, from the report's metadata."""
     title = meta.title or report_name(meta.notebook) or "Rapport"
@@ -171,7 +175,8 @@ def report_context(meta: ReportMeta) -> dict[str, Any]:
     right = ("DEMODATA · " if meta.is_demo else "") + when
     page_css = (TEMPLATES / "page.css.j2").read_text(encoding="utf-8")
     for key, value in {
-        "left": _css_string(f"{title}: {when}" if year is not None else title),
+        # The place and year stand on the right; the left names the report, briefly.
+        "left": _css_string(title if len(title) <= RUNNING_TITLE else report_name(meta.notebook)),
         "right": _css_string(right),
         "right_color": "#9b1c1c" if meta.is_demo else "#1d2330",
         "bottom_left": _css_string(source_line),
@@ -342,6 +347,14 @@ def make_offline(html: str) -> str:
 
 
 _H1 = re.compile(r"<h1\b[^>]*>.*?</h1>", re.S)
+_HEADING_ONLY = re.compile(
+    r'<div class="(md-cell|output-html)">(\s*<h[2-4]\b[^>]*>.*?</h[2-4]>\s*</div>)', re.S
+)
+
+
+def _keep_headings_with_next(body: str) -> str:
+    """Mark cells that hold nothing but a heading, so the PDF never ends a page with them."""
+    return _HEADING_ONLY.sub(r'<div class="\1 keep-with-next">\2', body)
 
 
 def _drop_notebook_title(body: str) -> str:
@@ -371,6 +384,7 @@ def notebook_to_html(nb: Any, *, meta: ReportMeta) -> str:
     ctx = report_context(meta)
     body, _ = _exporter().from_notebook_node(nb, resources={"fou": ctx})
     body = _drop_notebook_title(body)
+    body = _keep_headings_with_next(body)
     body = ascii_anchors(body)
     body = _place_toc(body, _toc(body))
     return make_offline(body)

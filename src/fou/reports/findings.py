@@ -15,7 +15,8 @@ how certain it is. The rules that pick them:
    must be more than twice the typical change (the median absolute change)
    among all municipalities that year, i.e. unusual, not the general price and
    volume drift. No change is reported across a definition break or a year
-   without the survey.
+   without the survey, and no position or change that rounds to zero at the
+   key figure's decimals.
 3. **What is missing and why** (:func:`missing_finding`): how many of the
    report's key figures have no value, grouped by reason.
 4. When no position or change passes its rule, the summary says so: a
@@ -98,6 +99,8 @@ def level_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
     )
     out = []
     for r in pos[pos["position"].isin(["över", "under"])].itertuples(index=False):
+        if sv.rounds_to_zero(r.diff_gr, ctx.catalog.decimals(r.kpi)):
+            continue  # "0 procentenheter över" is not a finding, whatever the interval says
         label = ctx.catalog.label(r.kpi)
         where = "över" if r.position == "över" else "under"
         judged = f" ({r.verdict})" if r.verdict in ("bättre", "sämre") else ""
@@ -153,6 +156,8 @@ def change_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
     prev = ctx.year - 1
     out = []
     for r in table.dropna(subset=["change"]).itertuples(index=False):
+        if sv.rounds_to_zero(r.change, ctx.catalog.decimals(r.kpi)):
+            continue  # a change shown as 0 is never reported
         label = ctx.catalog.label(r.kpi)
         verb = "ökade" if r.change > 0 else "minskade"
         change = difference(r.change, r.kpi, ctx.catalog)

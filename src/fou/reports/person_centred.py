@@ -22,6 +22,7 @@ import pandas as pd
 
 from fou.core import registry, sv
 from fou.plotting import funnel_plot, new_figure, no_data, trend_plot
+from fou.reports.common import alphabetical, kpi_appendix
 from fou.reports.context import ReportContext
 from fou.reports.display import Block, Chart, Column, Note, Table
 from fou.reports.findings import Finding, level_findings, summary_note
@@ -138,9 +139,9 @@ def position_table(ctx: ReportContext, idx: pd.DataFrame) -> Block:
     columns = (
         Column("area", "Verksamhet"),
         Column("municipality", "Kommun"),
-        Column("index", "Index", "number", 2),
-        Column("gr_mean", "GR-snitt (index)", "number", 2),
-        Column("n_gr", "Antal i GR-snitt", "integer"),
+        Column("index", "Index", "signed", 2),
+        Column("gr_mean", "GR-snitt (index)", "signed", 2),
+        Column("n_gr", "GR-kommuner med index", "integer"),
         Column("share_below", "Andel kommuner i riket med lägre index (%)", "number", 0),
         Column("n_nat", "Kommuner i riket med index", "integer"),
     )
@@ -212,6 +213,7 @@ def index_trend_chart(ctx: ReportContext, idx: pd.DataFrame) -> Chart:
             ax=ax,
         )
         ax.axhline(0, color="grey", lw=0.8, ls="--", zorder=1)
+        ax.tick_params(labelleft=True)  # both panels readable on their own (shared scale)
     return Chart(
         fig,
         "Personcentreringsindex över tid (streckad linje = rikets genomsnitt). "
@@ -238,14 +240,15 @@ def survey_table(ctx: ReportContext, *, area: str = "hemtjänst") -> Block:
         municipality=res["municipality_id"].map(registry.municipality_name),
         mine=res["municipality_id"] == ctx.municipality_id,
     )
+    res = alphabetical(res, "municipality", last=registry.municipality_name(registry.RIKET))
     columns = (
         Column("municipality", "Kommun"),
         Column("value", "Andel (%)", "number", 0),
-        Column("ci_low", "95 % KI nedre (Wilson)", "number", 1),
-        Column("ci_high", "95 % KI övre (Wilson)", "number", 1),
+        Column("ci_low", "95 % KI nedre (Wilson)", "number", 0),
+        Column("ci_high", "95 % KI övre (Wilson)", "number", 0),
         Column("respondents", "Svarande", "integer"),
         Column("response_rate", "Svarsfrekvens (%)", "number", 0),
-        Column("note", "Kommentar", wrap=True),
+        Column("note", "Kommentar", wrap=True, optional=True),
     )
     return Table(
         res,
@@ -295,7 +298,7 @@ def alpha_table(ctx: ReportContext) -> Block:
         Column("ci_high", "KI övre", "number", 2),
         Column("n", "Antal kommuner", "integer"),
         Column("n_items", "Antal frågor", "integer"),
-        Column("note", "Kommentar", wrap=True),
+        Column("note", "Kommentar", wrap=True, optional=True),
     )
     return Table(
         res,
@@ -318,7 +321,7 @@ def stability_table(ctx: ReportContext, idx: pd.DataFrame) -> Table:
         Column("ci_low", "KI nedre", "number", 2),
         Column("ci_high", "KI övre", "number", 2),
         Column("icc_type", "Typ av ICC"),
-        Column("note", "Kommentar", wrap=True),
+        Column("note", "Kommentar", wrap=True, optional=True),
     )
     return Table(
         res, columns, caption="Indexets stabilitet mellan åren (GR:s kommuner)", name="Stabilitet"
@@ -327,7 +330,5 @@ def stability_table(ctx: ReportContext, idx: pd.DataFrame) -> Table:
 
 def appendix(ctx: ReportContext) -> Table:
     """The survey questions of the index with Kolada's full titles and ids."""
-    from fou.reports.common import kpi_appendix
-
     kpis = [k for a in AREAS for k in index_items(ctx.catalog, area=a)]
     return kpi_appendix(ctx, kpis)

@@ -35,7 +35,7 @@ PROFILE_KPIS: tuple[str, ...] = ("U21468", "U23471", "N20403", "N20402", "N21608
 #: Column of :func:`fou.stats.comparison_table` and label of each comparison.
 COMPARISON_COLUMNS: dict[str, tuple[str, str]] = {
     "gr": ("gr_mean", "GR-snitt"),
-    "liknande": ("similar_mean", "Liknande kommuner"),
+    "liknande": ("similar_mean", "Liknande"),
     "riket": ("riket", "Riket"),
     "region": ("region", "Regionen"),
 }
@@ -61,6 +61,9 @@ def comparison(ctx: ReportContext, *, kpis: Sequence[str] | None = None) -> pd.D
         catalog=ctx.catalog,
         groups=ctx.groups,
     )
+    # Riket and the region have sums, not means, for sizes in mnkr: not comparable.
+    sizes = ~table["kpi"].map(ctx.catalog.comparable).astype(bool)
+    table.loc[sizes, ["riket", "region", "diff_riket"]] = np.nan
     return table.assign(
         decimals=[ctx.catalog.decimals(k) for k in table["kpi"]],
         label=[ctx.catalog.label(k) for k in table["kpi"]],
@@ -81,15 +84,21 @@ def domain_table(ctx: ReportContext, domain: str) -> Table:
         Column("change", f"Förändring sedan {ctx.year - 1}", "signed", "decimals"),
         Column(first, f"{first_label} (vald jämförelse)", "number", "decimals"),
         *(Column(c, labels[c], "number", "decimals") for c in others),
-        Column("rank_gr", "Rang i GR (1 = bäst)", "integer"),
-        Column("note", "Kommentar", wrap=True),
+        Column("rank_gr", "Rang i GR", "integer", optional=True),
+        Column("note", "Kommentar", wrap=True, optional=True),
     )
+    notes = []
+    if table["rank_gr"].notna().any():
+        notes.append("Rang i GR: 1 = bäst bland GR-kommunerna med värde.")
+    if "similar_mean" in (first, *others):
+        notes.append("Liknande = Koladas liknande kommuner för äldreomsorg.")
     return Table(
         table,
         columns,
         caption=f"{sv.capitalise(domain)}: {ctx.municipality} {ctx.year} jämfört med "
         f"{ctx.comparison_label} (– = värde saknas, inte 0)",
         name=sv.capitalise(domain),
+        notes=tuple(notes),
     )
 
 
@@ -123,6 +132,8 @@ def trend_chart(ctx: ReportContext, *, kpis: Sequence[str] = PROFILE_KPIS) -> Bl
         tt = trend_table(
             ctx.values, municipality=str(ctx.municipality_id), kpi=kpi, groups=ctx.groups
         )
+        if not ctx.catalog.comparable(kpi):  # Riket's value is the country's sum
+            tt = tt[tt["series_kind"] != "riket"]
         trend_plot(tt, catalog=ctx.catalog, title=ctx.catalog.label(kpi), ax=ax)
         ax.title.set_fontsize(9.5)
     for ax in flat[len(shown) :]:

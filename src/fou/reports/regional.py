@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from fou.core import registry, sv
@@ -27,7 +28,13 @@ from fou.core.tidy import select
 from fou.plotting import new_figure, position_matrix, trend_plot
 from fou.quality import KINDS
 from fou.reports import associations
-from fou.reports.common import break_notes, domain_kpis, has_values, kpi_appendix
+from fou.reports.common import (
+    break_notes,
+    domain_kpis,
+    has_values,
+    kpi_appendix,
+    preliminary_costs,
+)
 from fou.reports.context import ReportContext
 from fou.reports.display import Block, Chart, Column, Heading, Note, Table
 from fou.reports.findings import Finding, summary_note
@@ -56,12 +63,24 @@ def _riket_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
         int((judged["verdict"] == "bättre").sum()),
         int((judged["verdict"] == "sämre").sum()),
     )
-    text = (
-        f"GR-snittet är bättre än riket för {better} och sämre för {worse} av de {n} nyckeltal "
-        f"som har värden {ctx.year}, där skillnaden är större än osäkerheten i snittet av de 13 "
-        "kommunerna (95 % t-intervall); övriga ligger nära riket eller har inget håll som är "
-        "bättre."
-    )
+    if better or worse:
+        counted = {"bättre än riket": better, "sämre": worse}
+        parts = [
+            f"{w} för {sv.quantity(k, 'nyckeltal', 'nyckeltal')}" for w, k in counted.items() if k
+        ]
+        rest = n - better - worse
+        text = (
+            f"GR-snittet är {sv.join(parts)} av de {n} som har värden {ctx.year} och kan jämföras "
+            "med riket, där skillnaden är större än osäkerheten i snittet av de 13 kommunerna "
+            f"(95 % t-intervall); övriga {rest} ligger nära riket eller har inget håll som är "
+            "bättre."
+        )
+    else:
+        text = (
+            f"För inget av de {n} nyckeltal som har värden {ctx.year} och kan jämföras med riket "
+            "är GR-snittet tydligt bättre eller sämre än riket: skillnaderna ryms i osäkerheten "
+            "i snittet av de 13 kommunerna (95 % t-intervall)."
+        )
     out = [Finding("riket", text, 10.0)]
     if not judged.empty:
         top = judged.assign(rel=(judged["diff"] / (judged["ci_high"] - judged["ci_low"])).abs())
@@ -69,7 +88,7 @@ def _riket_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
         out.append(
             Finding(
                 "riket",
-                f"Tydligast: {ctx.catalog.label(r.kpi)}, GR-snittet "
+                f"Tydligast {r.verdict} än riket: {ctx.catalog.label(r.kpi)}, GR-snittet "
                 f"{amount(r['mean'], r.kpi, ctx.catalog)} "
                 f"mot riket {amount(r.riket, r.kpi, ctx.catalog)} (95 % KI för GR-snittet "
                 f"{amount(r.ci_low, r.kpi, ctx.catalog)}–{amount(r.ci_high, r.kpi, ctx.catalog)}).",
@@ -86,6 +105,11 @@ def change_findings(ctx: ReportContext, kpis: Sequence[str], *, limit: int = 2) 
     comparable = [k for k in kpis if k not in broken]
     c = group_change(ctx.values, kpis=comparable, year=ctx.year)
     c = c[(c["n_both"] >= 3) & ((c["ci_low"] > 0) | (c["ci_high"] < 0))]
+    shown_zero = [
+        sv.rounds_to_zero(x, ctx.catalog.decimals(k))
+        for x, k in zip(c["change"], c["kpi"], strict=True)
+    ]
+    c = c[~np.array(shown_zero, dtype=bool)]
     if c.empty:
         return [
             Finding(
@@ -179,6 +203,9 @@ def data_facts(ctx: ReportContext) -> Note:
     brk = break_notes(ctx, kpis)
     if brk:
         items.append("Kända definitionsbyten: " + "; ".join(brk))
+    costs = preliminary_costs(ctx)
+    if costs is not None:
+        items += costs.paragraphs
     return Note(items=tuple(items))
 
 
@@ -192,24 +219,43 @@ def _have_counts(ctx: ReportContext, kpis: Sequence[str]) -> dict[str, int]:
     return sel.dropna(subset=["value"]).groupby("kpi")["municipality_id"].nunique().to_dict()
 
 
+def _in_thousands(ctx: ReportContext, kpi: str) -> bool:
+    """Kronor per person in a matrix cell are written in thousands (``45`` for 45 210 kr)."""
+    match = ctx.catalog.kpis.loc[ctx.catalog.kpis["kpi"] == kpi, "unit"]
+    return bool(len(match)) and str(match.iloc[0]) == "sek"
+
+
 def overview_matrix(ctx: ReportContext, domain: str) -> Chart:
-    """The 13 × the domain's key figures, coloured by the verdict against GR-snittet."""
+    """The 13 × the domain's key figures, coloured by the verdict against GR-snittet.
+
+    Cells hold the values with the catalogue's decimals; kronor are written
+    in thousands (tkr), marked in the row label, so that every cell stays legible.
+    """
     kpis = domain_kpis(ctx, domain)
     pos = position_table(ctx.values, kpis=kpis, year=ctx.year, catalog=ctx.catalog)
     text = pos.pivot_table(
         index="kpi", columns="municipality_id", values="value", aggfunc="first", dropna=False
     ).reindex(index=kpis)
-    cells = text.apply(
-        lambda col: [sv.number(v, ctx.catalog.decimals(k), missing="") for k, v in col.items()]
-    )
-    fig, ax = new_figure((10.8, 0.5 * len(kpis) + 2.6))
-    position_matrix(pos, text=cells, catalog=ctx.catalog, ax=ax)
+
+    def cell(kpi: str, value: float) -> str:
+        if _in_thousands(ctx, kpi):
+            return sv.number(value / 1000, 0, missing="")
+        return sv.number(value, ctx.catalog.decimals(kpi), missing="")
+
+    cells = text.apply(lambda col: [cell(k, v) for k, v in col.items()])
+    thousands = [k for k in kpis if _in_thousands(ctx, k)]
+    labels = {k: ctx.catalog.label(k) + (" (tkr)" if k in thousands else "") for k in kpis}
+    fig, ax = new_figure((8.8, 0.42 * len(kpis) + 2.3))
+    position_matrix(pos, text=cells, labels=labels, catalog=ctx.catalog, ax=ax)
+    unit_note = " Kostnader per person i tusen kronor (tkr)." if thousands else ""
     return Chart(
         fig,
         f"{sv.capitalise(domain)} {ctx.year}: varje ruta är en kommuns värde. Blå = bättre och "
-        "orange = sämre än GR-snittet, lila = skilt från snittet där inget håll är bättre, bara "
+        "orange = sämre än GR-snittet, lila = avviker från snittet där inget håll är bättre, bara "
         "där skillnaden är större än osäkerheten (Wilson-intervall för enkätfrågor, annars mer än "
-        "en standardavvikelse mellan kommunerna). Grått = inom osäkerheten; streckat = saknas.",
+        "en standardavvikelse mellan kommunerna). Med många svarande blir intervallet smalt, så "
+        "även en liten skillnad kan få färg. Grått = inom osäkerheten; streckat = saknas."
+        + unit_note,
         source=ctx.source,
         name=f"matris_{sv.slug(domain)}",
     )
@@ -301,8 +347,9 @@ def associations_chapter(ctx: ReportContext) -> list[Block]:
     intro = Note(
         f"Samband prövas inom varje område mellan nyckeltal som minst "
         f"{associations.MIN_GR_VALUES} GR-kommuner har värden för {ctx.year}: "
-        f"{sv.join(tested) or 'inget område har två sådana nyckeltal'}. p-värden: "
-        f"{associations.P_METHOD} inom varje område."
+        f"{sv.join(tested) or 'inget område har två sådana nyckeltal'}. Nyckeltal som mäter "
+        "samma sak (t.ex. vardagar och helger, eller procent och miljoner kronor) prövas inte mot "
+        "varandra: att de hänger ihop är väntat. p-värdena är Holm-justerade inom varje område."
     )
     if not rows:
         return [intro, Note("Inget par har ett samband som håller efter Holm-justering.")]
@@ -313,13 +360,23 @@ def associations_chapter(ctx: ReportContext) -> list[Block]:
         Column("ci", "95 % KI"),
         Column("p", "p (Holm)", "pvalue"),
         Column("n", "n", "integer"),
-        Column("pattern", "GR jämfört med riket", wrap=True),
+        Column("pattern", "GR jämfört med riket", wrap=True, optional=True),
     )
     caption = f"Samband som håller efter Holm-justering bland GR:s 13 kommuner {ctx.year}"
     return [intro, Table(pd.DataFrame(rows), columns, caption=caption, name="Samband")]
 
 
 # --------------------------------------------------------------------------- data gaps
+
+
+def _lacking(ctx: ReportContext, kpi: str) -> str:
+    """The GR municipalities without a value for *kpi* in the year, by name (``alla`` for 13)."""
+    sel = select(ctx.values, kpis=[kpi], municipalities=registry.GR_MUNICIPALITIES, years=ctx.year)
+    have = set(sel.dropna(subset=["value"])["municipality_id"])
+    names = [registry.municipality_name(m) for m in registry.GR_MUNICIPALITIES if m not in have]
+    if len(names) == N_GR:
+        return "alla"
+    return ", ".join(sorted(names, key=sv.sort_key))
 
 
 def data_gaps_table(ctx: ReportContext, issues: pd.DataFrame) -> Table:
@@ -337,6 +394,7 @@ def data_gaps_table(ctx: ReportContext, issues: pd.DataFrame) -> Table:
     out["label"] = out["kpi"].map(ctx.catalog.label)
     out["domain"] = out["kpi"].map(lambda k: sv.capitalise(str(ctx.catalog.row(k)["domain"])))
     out["missing"] = N_GR - out["kpi"].map(have).fillna(0).astype(int)
+    out["which"] = out["kpi"].map(lambda k: _lacking(ctx, k))
     out["reasons"] = out["kpi"].map(reasons).fillna("")
     out = out[out["missing"] > 0].sort_values(["missing", "domain"], ascending=[False, True])
     columns = (
@@ -344,6 +402,7 @@ def data_gaps_table(ctx: ReportContext, issues: pd.DataFrame) -> Table:
         Column("label", "Nyckeltal", wrap=True),
         Column("kpi", "Id"),
         Column("missing", "Saknas (av 13)", "integer"),
+        Column("which", "Saknas för", wrap=True),
         Column("reasons", "Brister som kontrollerna fann", wrap=True),
     )
     return Table(
@@ -359,32 +418,65 @@ def data_gaps_table(ctx: ReportContext, issues: pd.DataFrame) -> Table:
 
 
 def overview_table(ctx: ReportContext, kpi: str) -> Table:
-    """The 13 GR municipalities side by side for one key figure (best first)."""
+    """The 13 GR municipalities side by side for one key figure (best first).
+
+    What every row would repeat (how many of the 13 the GR mean rests on, a
+    definition break) is said once in the caption; columns with nothing in
+    them (no rank for costs, no comments) are left out.
+    """
     res = gr_overview(ctx.values, kpi=kpi, year=ctx.year, catalog=ctx.catalog)
+    comparable = ctx.catalog.comparable(kpi)
+    if not comparable:  # Riket's value is the country's sum, not comparable with a municipality
+        res = res.assign(riket=np.nan, diff_riket=np.nan)
+    shared = _common_notes(res["note"])
+    res = res.assign(note=res["note"].map(lambda n: _without(n, shared)))
     d = ctx.catalog.decimals(kpi)
-    columns = (
+    columns = [
         Column("municipality", "Kommun"),
         Column("value", f"Värde {ctx.year}", "number", d),
         Column("previous_value", str(ctx.year - 1), "number", d),
         Column("change", "Förändring", "signed", d),
-        Column("diff_gr", "Skillnad mot GR", "signed", d),
-        Column("diff_riket", "Skillnad mot riket", "signed", d),
-        Column("rank", "Rang (1 = bäst)", "integer"),
-        Column("note", "Kommentar", wrap=True),
+        Column("diff_gr", "Skillnad mot GR-snittet", "signed", d),
+    ]
+    if comparable:
+        columns.append(Column("diff_riket", "Skillnad mot riket", "signed", d))
+    columns.append(Column("rank", "Rang i GR", "integer", optional=True))
+    columns.append(Column("note", "Kommentar", wrap=True, optional=True))
+    riket = (
+        f"riket {amount(res['riket'].iloc[0], kpi, ctx.catalog)}"
+        if comparable
+        else "riket anges inte (landets summa går inte att jämföra med en kommun)"
     )
+    notes = [sv.capitalise(n) + "." for n in shared]
+    if res["rank"].notna().any():
+        notes.append("Rang 1 = bäst bland GR-kommunerna med värde.")
     return Table(
         res,
-        columns,
-        caption=f"{ctx.catalog.label(kpi)} ({kpi}), {ctx.year}: GR-snitt "
-        f"{amount(res['gr_mean'].iloc[0], kpi, ctx.catalog)}, riket "
-        f"{amount(res['riket'].iloc[0], kpi, ctx.catalog)}",
+        tuple(columns),
+        caption=f"{ctx.year}: GR-snitt {amount(res['gr_mean'].iloc[0], kpi, ctx.catalog)}, {riket}",
         name=kpi,
+        notes=tuple(notes),
     )
+
+
+def _common_notes(notes: pd.Series) -> list[str]:
+    """Note parts that every row with a note shares (said once, under the table)."""
+    parts = [set(str(n).split("; ")) - {""} for n in notes if str(n)]
+    if len(parts) < 2:
+        return []
+    common = set.intersection(*parts)
+    return [p for p in str(notes[notes.astype(str) != ""].iloc[0]).split("; ") if p in common]
+
+
+def _without(note: str, shared: list[str]) -> str:
+    return "; ".join(p for p in str(note).split("; ") if p and p not in shared)
 
 
 def gr_trend_data(ctx: ReportContext, kpi: str, years: Sequence[int]) -> pd.DataFrame:
     """Long table (kpi, year, series, value) of the 13, their unweighted mean and Riket."""
-    ids = [*registry.GR_MUNICIPALITIES, registry.RIKET]
+    ids = [*registry.GR_MUNICIPALITIES]
+    if ctx.catalog.comparable(kpi):  # for sizes in mnkr Riket is the country's sum
+        ids.append(registry.RIKET)
     sel = select(ctx.values, kpis=kpi, municipalities=ids, years=years)
     sel = sel.drop_duplicates(["municipality_id", "year"])
     rows = sel.assign(series=sel["municipality_id"].map(registry.municipality_name))[
@@ -414,7 +506,7 @@ def trend_chart(ctx: ReportContext, kpi: str, *, n_years: int = TREND_YEARS) -> 
         background=names,
         background_label="GR-kommunerna",
         catalog=ctx.catalog,
-        title="",
+        title=ctx.catalog.label(kpi),
         ax=ax,
     )
     notes = break_notes(ctx, [kpi])
@@ -458,14 +550,16 @@ def kpi_issues_table(ctx: ReportContext, kpi: str, issues: pd.DataFrame) -> Tabl
 
 def kpi_section(ctx: ReportContext, kpi: str, issues: pd.DataFrame) -> list[Block]:
     """One key figure for the appendix: the 13 side by side, a trend panel, what is missing."""
-    table = overview_table(ctx, kpi)
-    blocks: list[Block] = [Heading(f"{ctx.catalog.label(kpi)} ({kpi})", level=4), table]
-    if table.data["value"].isna().all():
-        reasons = "; ".join(dict.fromkeys(table.data["note"].dropna().astype(str))) or "okänd orsak"
-        blocks.append(
-            Note(f"Värdet saknas för alla GR-kommuner {ctx.year}. Orsak: {reasons}", kind="missing")
-        )
-        return blocks
+    heading = Heading(f"{ctx.catalog.label(kpi)} ({kpi})", level=4)
+    res = gr_overview(ctx.values, kpi=kpi, year=ctx.year, catalog=ctx.catalog)
+    if res["value"].isna().all():
+        # No table of thirteen dashes: one sentence says what is missing and why.
+        reason = _reason_text(str(res["note"].iloc[0]))
+        return [
+            heading,
+            Note(f"Inget värde för någon GR-kommun {ctx.year}: {reason}.", kind="missing"),
+        ]
+    blocks: list[Block] = [heading, overview_table(ctx, kpi)]
     if has_values(ctx, kpi):
         chart = trend_chart(ctx, kpi)
         if chart is not None:
@@ -474,6 +568,14 @@ def kpi_section(ctx: ReportContext, kpi: str, issues: pd.DataFrame) -> list[Bloc
     if problems is not None:
         blocks.append(problems)
     return blocks
+
+
+def _reason_text(note: str) -> str:
+    """The first reason of a note, without its ``värde saknas:`` prefix."""
+    first = note.split("; ")[0]
+    for prefix in ("värde saknas: ", "föregående år saknas: "):
+        first = first.removeprefix(prefix)
+    return first or "okänd orsak"
 
 
 def appendix(ctx: ReportContext, issues: pd.DataFrame) -> list[Block]:

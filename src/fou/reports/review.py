@@ -788,7 +788,24 @@ def render_pdf(
         document.close()
     for side, numbers in inked.items():
         problems.append(f"{label} " + _margin_problem(side, f"sida {number_ranges(numbers)}"))
+    problems += check_pdf_text(pdf, label=label)
     return PageReview(pdf, tuple(images), tuple(problems))
+
+
+def check_pdf_text(pdf: Path, *, label: str) -> list[str]:
+    """Words of the report's HTML (next to the PDF) that no PDF page shows (cut off)."""
+    from fou.reports.pdftext import missing_words
+
+    html = pdf.with_suffix(".html")
+    if not html.is_file():
+        return []
+    missing = missing_words(html.read_text(encoding="utf-8"), pdf)
+    if not missing:
+        return []
+    shown = ", ".join(dict.fromkeys(missing[:12]))
+    return [
+        f"{label}: {len(missing)} ord i HTML-rapporten syns inte i PDF:en (avklippta?): {shown}"
+    ]
 
 
 # ---------------------------------------------------------------------------

@@ -277,7 +277,7 @@ def build_deck(
     from fou.quality import run_checks
     from fou.reports.context import ReportContext
 
-    catalog = catalog or load_catalog()
+    catalog = (catalog or load_catalog()).fitted_to(dataset.values)
     year = dataset.check_year(year, parameter="år")
     mid = focus_municipality(municipality)
     chosen = _check_domains(domains, catalog)

@@ -83,8 +83,8 @@ def difference(diff: Any, kpi: str, catalog: Catalog, *, signed: bool = False) -
     >>> cat = load_catalog()
     >>> difference(-6.2, "U21463", cat), difference(1.0, "U21463", cat)
     ('6 procentenheter', '1 procentenhet')
-    >>> difference(0.4, "N20403", cat)
-    '0,4 dagar'
+    >>> difference(0.4, "N20403", cat), difference(0.04, "N20403", cat, signed=True)
+    ('0,4 dagar', '0,0 dagar')
     """
     if sv.is_missing(diff):
         return sv.MISSING
@@ -97,7 +97,7 @@ def difference(diff: Any, kpi: str, catalog: Catalog, *, signed: bool = False) -
         text = sv.number(value, d, sign=signed)
         return f"{text} {plain}" if plain else text
     text = sv.quantity(value, words[0], words[1], d)
-    if signed and value > 0:
+    if signed and value > 0 and not sv.rounds_to_zero(value, d):
         text = "+" + text
     return text
 

@@ -50,7 +50,7 @@ METHODS: tuple[str, ...] = ("pearson", "spearman")
 METHOD_LABELS: dict[str, str] = {
     "pearson": "Pearson",
     "spearman": "Spearman",
-    "rmcorr": "Upprepade mätningar (rmcorr)",
+    "rmcorr": "Samband inom kommun (upprepade mätningar)",
 }
 #: Multiple-testing corrections (statsmodels names) and their names in result tables.
 ADJUST_LABELS: dict[str, str] = {"holm": "Holm", "fdr_bh": "Benjamini–Hochberg"}

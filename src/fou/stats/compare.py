@@ -29,11 +29,13 @@ All functions are pure: they take the tidy values table (at least the columns
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
+from fou.core import sv
 from fou.core.catalog import Catalog
 from fou.core.errors import ParameterError, one_of_message
 from fou.core.registry import (
@@ -139,30 +141,64 @@ def rank_best_first(values: pd.Series, *, better: str) -> pd.Series:
     return s.rank(method="min", ascending=(better == "lower"), na_option="keep")
 
 
+def _catalog_phrase(text: object) -> str:
+    """A catalogue text made fit to follow a colon or semicolon inside a note.
+
+    The trailing full stop goes (no ``".;"``), the first letter is lower-cased
+    unless the first word is an abbreviation (``SCB``), and straight quotes
+    around words become Swedish quotes.
+
+    Examples
+    --------
+    >>> _catalog_phrase("Nyckeltalet upphörde efter 2024.")
+    'nyckeltalet upphörde efter 2024'
+    >>> _catalog_phrase("Från 2024 ingår inte 'annat boende' i kostnaden.")
+    'från 2024 ingår inte ”annat boende” i kostnaden'
+    >>> _catalog_phrase("SCB:s nya definition.")
+    'SCB:s nya definition'
+    """
+    phrase = str(text).strip().rstrip(".").strip()
+    phrase = re.sub(r"['\"]([^'\"]+)['\"]", "”\\1”", phrase)
+    first = re.split(r"[\s:]", phrase, maxsplit=1)[0]
+    if not (len(first) > 1 and first[:2].isupper()):
+        phrase = phrase[:1].lower() + phrase[1:]
+    return phrase
+
+
+def _is_ended(change: object) -> bool:
+    """True when a catalogue break says the key figure ended (``"upphörde"``)."""
+    return "upphörde" in str(change).casefold()
+
+
 def _missing_note(
     df: pd.DataFrame, catalog: Catalog, kpi: str, year: int, *, previous: bool = False
 ) -> str:
     """Most likely reason why *kpi* has no value for a municipality in *year*."""
     row = catalog.row(kpi)
     what = "föregående år" if previous else "värde"
+    when = sv.year(year)
     if bool(row["survey"]) and year in catalog.survey_not_run:
-        return f"{what} saknas: brukarundersökningen genomfördes inte {year}"
+        return f"{what} saknas: brukarundersökningen genomfördes inte {when}"
     kpi_rows = df[(df["kpi"] == kpi) & df["value"].notna()]
     if kpi_rows.empty:
         return f"{what} saknas: nyckeltalet har inga värden i datamängden"
     if not (kpi_rows["year"] == year).any():
-        first, last = int(kpi_rows["year"].min()), int(kpi_rows["year"].max())
-        note = f"{what} saknas: inga värden för {year} (nyckeltalet finns {first}–{last})"
         brk = catalog.breaks[(catalog.breaks["kpi"] == kpi) & (catalog.breaks["year"] <= year)]
-        if not brk.empty:
-            note += "; " + str(brk.iloc[-1]["change"])
+        change = None if brk.empty else brk.iloc[-1]["change"]
+        if change is not None and _is_ended(change):
+            return f"{what} saknas: {_catalog_phrase(change)}"
+        span = sv.year_span(kpi_rows["year"].min(), kpi_rows["year"].max())
+        note = f"{what} saknas: inga värden för {when} (nyckeltalet finns {span})"
+        if change is not None:
+            note += "; " + _catalog_phrase(change)
         return note
     if bool(row["survey"]):
         return (
-            f"{what} saknas: ej publicerat för kommunen {year} "
-            f"(t.ex. färre än {catalog.min_respondents} svarande) eller ej inrapporterat"
+            f"{what} saknas: ej publicerat för kommunen {when} "
+            f"(t.ex. färre än {sv.integer(catalog.min_respondents)} svarande) "
+            "eller ej inrapporterat"
         )
-    return f"{what} saknas: ej publicerat eller ej inrapporterat för kommunen {year}"
+    return f"{what} saknas: ej publicerat eller ej inrapporterat för kommunen {when}"
 
 
 def _break_in(catalog: Catalog, kpi: str, year: int) -> str | None:
@@ -181,7 +217,11 @@ def _notes_and_status(
     previous_value: float,
     n_gr: int,
 ) -> tuple[str, str, bool]:
-    """Return ``(status, note, change_comparable)`` for one key figure of one municipality."""
+    """Return ``(status, note, change_comparable)`` for one key figure of one municipality.
+
+    A catalogue break that says the key figure ended gets no "definitionsbyte"
+    note: the missing-value note already says it ended.
+    """
     notes: list[str] = []
     status = STATUS_OK
     if np.isnan(value):
@@ -191,10 +231,14 @@ def _notes_and_status(
         notes.append(_missing_note(df, catalog, kpi, year - 1, previous=True))
     brk = _break_in(catalog, kpi, year)
     comparable = brk is None
-    if brk is not None:
-        notes.append(f"definitionsbyte {year}: förändringen mot {year - 1} redovisas inte ({brk})")
-    if 0 < n_gr < len(GR_MUNICIPALITIES):
-        notes.append(f"GR-snittet bygger på {n_gr} av {len(GR_MUNICIPALITIES)} kommuner")
+    if brk is not None and not _is_ended(brk):
+        notes.append(
+            f"definitionsbyte {sv.year(year)}: ingen förändring mot {sv.year(year - 1)} "
+            f"redovisas ({_catalog_phrase(brk)})"
+        )
+    n_all = len(GR_MUNICIPALITIES)
+    if 0 < n_gr < n_all:
+        notes.append(f"GR-snittet bygger på {sv.integer(n_gr)} av {sv.integer(n_all)} kommuner")
     return status, "; ".join(notes), comparable
 
 

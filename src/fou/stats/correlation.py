@@ -10,7 +10,7 @@ tidy table with **one row per test** and the same columns everywhere:
                    municipalities; Riket ``0000`` and regions are not rows) or
                    ``"urval"`` (a given list); :data:`SCOPE_LABELS` names them
 ``year``           the year (``<NA>`` for analyses pooled over years)
-``method``         ``"Pearson"``, ``"Spearman"`` or ``"Upprepade mätningar (rmcorr)"``
+``method``         ``"Pearson"``, ``"Spearman"`` or ``"Samband inom kommun (upprepade mätningar)"``
 ``n``              complete pairs actually used (missing values are dropped pairwise)
 ``r``              the correlation
 ``ci_low, ci_high``  Fisher-z confidence limits (see :func:`fisher_ci`)
@@ -104,7 +104,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 #: Scope codes and how reports name them.
 SCOPE_LABELS: dict[str, str] = {
-    "gr": "GR-13 (Göteborgsregionens kommuner)",
+    "gr": "GR:s 13 kommuner (Göteborgsregionen)",
     "riket": "Riket (alla 290 kommuner)",
     "urval": "Eget urval av kommuner",
 }
@@ -502,7 +502,9 @@ def _note(
     if estimated and np.isnan(ci_low):
         parts.append("För få par för ett konfidensintervall (minst 4 behövs).")
     if estimated and small:
-        parts.append(f"Litet urval (n = {n} < {min_n}): tolka försiktigt.")
+        parts.append(
+            f"Litet urval (n = {sv.integer(n)}, färre än {sv.integer(min_n)}): tolka försiktigt."
+        )
     if estimated and wide and not np.isnan(ci_low):
         parts.append(
             f"Brett konfidensintervall ({sv.number(ci_low, 2)} till {sv.number(ci_high, 2)}, "
@@ -510,15 +512,17 @@ def _note(
         )
     if scope == "gr" and estimated and not np.isnan(rc):
         parts.append(
-            f"GR-13: med n = {n} krävs |r| ≥ {sv.number(rc, 2)} för p < "
-            f"{sv.number(alpha, sv.fewest_decimals([alpha]))} före korrektion för många test."
+            f"GR:s 13 kommuner: med {sv.quantity(n, 'kommun', 'kommuner')} behöver "
+            f"korrelationen vara minst {sv.number(rc, 2)} eller högst {sv.number(-rc, 2)} "
+            f"för p < {sv.number(alpha, sv.fewest_decimals([alpha]))} före korrektion för "
+            "många test."
         )
     return " ".join(parts)
 
 
 def _notes(df: pd.DataFrame, *, alpha: float, min_n: int, max_ci_width: float) -> list[str]:
     n = df["n"].to_numpy(dtype=np.int64)
-    # the GR-13 reminder: smallest significant |r| for the test's degrees of freedom
+    # the reminder for GR's 13: smallest significant |r| for the test's degrees of freedom
     dof = (
         df["dof"].astype("Float64").fillna(np.nan).to_numpy(dtype=float) if "dof" in df else n - 2.0
     )

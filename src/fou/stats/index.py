@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from fou.core import sv
 from fou.core.catalog import Catalog
 from fou.core.errors import ParameterError, one_of_message
 from fou.core.registry import GR_MUNICIPALITIES
@@ -75,9 +76,15 @@ ICC_KINDS: tuple[str, ...] = ("consistency", "agreement")
 
 #: Label that goes with every alpha the workbench reports.
 ECOLOGICAL_LABEL = "ekologisk konsistens (kommunnivå), inte individuell reliabilitet"
+#: What each kind of ICC measures, in words a reader understands (``icc_type``); the
+#: technical names are ICC(3,1), consistency, and ICC(2,1), absolute agreement
+#: (two-way models, single measures).
 ICC_LABELS: dict[str, str] = {
-    "consistency": "ICC(3,1) konsistens (tvåvägs blandad modell, enskilt år)",
-    "agreement": "ICC(2,1) absolut överensstämmelse (tvåvägs slumpmodell, enskilt år)",
+    "consistency": "hur väl kommunernas inbördes ordning består mellan åren (ICC, konsistens)",
+    "agreement": (
+        "hur väl kommunernas indexvärden består mellan åren, även nivån "
+        "(ICC, absolut överensstämmelse)"
+    ),
 }
 INDEX_COLUMNS: tuple[str, ...] = (
     "municipality_id", "year", "area", "index", "n_items", "n_items_possible",
@@ -278,9 +285,11 @@ def person_centred_index(
         year without any values (e.g. 2021, when the survey was not run)
         gives rows with a missing index.
     municipalities
-        ``"all"`` (every municipality with item values), ``"gr"`` or a list
-        of ids/names. The selection does not change the standardisation,
-        which *reference* decides.
+        ``"all"`` (every municipality with rows for the items in the chosen
+        years, also when all its values are missing: it then gets rows with a
+        missing index instead of vanishing from the table), ``"gr"`` or a
+        list of ids/names. The selection does not change the
+        standardisation, which *reference* decides.
     min_items
         Minimum number of standardised items for an index; None (default)
         means two thirds of the items that could be standardised that year,
@@ -342,7 +351,12 @@ def person_centred_index(
     year_list = _check_years(years)
     if year_list is None:
         year_list = sorted(int(y) for y in z["year"].unique())
-    ids = _municipality_list(municipalities, z["municipality_id"])
+    rows = _values_table(values, kpis=item_list, gender=gender)
+    if year_list is not None:
+        rows = rows[rows["year"].isin(year_list)]
+    # A municipality whose item rows are all empty still belongs to "all": without its rows
+    # index_stability could not count it among the municipalities left out.
+    ids = _municipality_list(municipalities, rows["municipality_id"])
     usable = z[z["z"].notna()]
     possible = usable.groupby("year")["kpi"].nunique()
     frames = []
@@ -611,8 +625,10 @@ def index_stability(
     ...                     "year": [2019] * 4 + [2020] * 4, "area": "hemtjänst",
     ...                     "index": [-1.0, 0.0, 0.5, 1.0, -0.8, -0.2, 0.6, 1.1]})
     >>> s = index_stability(idx)
-    >>> round(float(s.at[0, "icc"]), 4), int(s.at[0, "n"]), s.at[0, "icc_type"][:8]
-    (0.9791, 4, 'ICC(3,1)')
+    >>> round(float(s.at[0, "icc"]), 4), int(s.at[0, "n"])
+    (0.9791, 4)
+    >>> s.at[0, "icc_type"]
+    'hur väl kommunernas inbördes ordning består mellan åren (ICC, konsistens)'
     """
     if kind not in ICC_KINDS:
         raise ParameterError(one_of_message("kind", ICC_KINDS, kind))
@@ -652,7 +668,7 @@ def _stability_row(area: str, wide: pd.DataFrame, kind: str, confidence: float) 
         "area": area,
         "first_year": min(ys) if ys else pd.NA,
         "last_year": max(ys) if ys else pd.NA,
-        "years": ", ".join(str(y) for y in ys),
+        "years": ", ".join(sv.year(y) for y in ys),
         "k": int(k),
         "n": int(n),
         "icc": np.nan, "ci_low": np.nan, "ci_high": np.nan,
@@ -670,13 +686,21 @@ def _stability_row(area: str, wide: pd.DataFrame, kind: str, confidence: float) 
         if np.allclose(within, 0.0, atol=1e-12):
             if np.ptp(data) > 0:
                 row.update(icc=1.0)
-                row["note"] = "ingen förändring inom kommunerna: ICC = 1, intervall saknas"
+                row["note"] = (
+                    "varje kommun har samma index alla år: ordningen består helt "
+                    f"(ICC = {sv.integer(1)}), men ett osäkerhetsintervall kan inte beräknas"
+                )
             else:
-                row["note"] = "alla värden lika: ICC odefinierat"
+                row["note"] = (
+                    "alla kommuner har samma index alla år: stabiliteten kan inte beräknas"
+                )
         else:
             row.update(_icc(data, kind=kind, confidence=confidence))
         dropped = len(wide) - n
         if dropped:
-            extra = f"{dropped} kommuner utan index alla år uteslutna"
+            extra = (
+                f"{sv.quantity(dropped, 'kommun', 'kommuner')} saknar index något av åren och "
+                f"ingår inte ({sv.integer(n)} av {sv.integer(len(wide))} har index alla år)"
+            )
             row["note"] = "; ".join(filter(None, [row["note"], extra]))
     return row

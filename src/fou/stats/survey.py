@@ -337,17 +337,20 @@ def survey_uncertainty(
 def _uncertainty_note(
     value: float, resp: float, few: float, *, kpi: str, year: int, catalog: Catalog, row: pd.Series
 ) -> str:
+    least = sv.integer(catalog.min_respondents)
     if np.isnan(value):
         if year in catalog.survey_not_run:
-            return f"värde saknas: brukarundersökningen genomfördes inte {year}"
-        return "värde saknas (ej publicerat, t.ex. för få svarande, eller ej inrapporterat)"
+            return f"värde saknas: brukarundersökningen genomfördes inte {sv.year(year)}"
+        return (
+            f"värde saknas: ej publicerat (t.ex. färre än {least} svarande) eller ej inrapporterat"
+        )
     if np.isnan(resp):
         if row["respondents_kpi"] is None or pd.isna(row["respondents_kpi"]):
             return "antal svarande finns inte i katalogen: inget intervall"
-        extra = f" (Kolada anger färre än {catalog.min_respondents} svarande)" if few == 1 else ""
+        extra = f" (Kolada anger att färre än {least} svarade)" if few == 1 else ""
         return f"antal svarande ({row['respondents_kpi']}) saknas: inget intervall{extra}"
     if resp < catalog.min_respondents:
-        return f"färre än {catalog.min_respondents} svarande: mycket osäkert"
+        return f"färre än {least} svarande: mycket osäkert"
     return ""
 
 
@@ -474,12 +477,16 @@ class FunnelData:
     target
         The target ``p0`` in per cent.
     target_label
-        Swedish label for the target line, e.g. ``"Riket (84 %)"`` or
-        ``"Vägt riksmedel (84,1 %, 286 kommuner)"``.
+        Swedish label for the target line that reads well alone and inside
+        a sentence or brackets, e.g. ``"riket, 84 %"``, ``"vägt medel av 286
+        kommuner, 84,1 %"`` or ``"målvärde, 80 %"`` (non-breaking space
+        before ``%``).
     method
         ``"binomial"`` or ``"normal"``.
     method_label
-        Swedish description of how the limits were computed.
+        Plain Swedish description of the limits: levels, centre and how they
+        were computed, e.g. ``"95 % och 99,8 % kring riket, exakt
+        beräknade ur binomialfördelningen för varje antal svarande"``.
     dispersion
         Mean squared z score of the plotted municipalities. About 1 if they
         differ only by chance; clearly above 1 (overdispersion) means real
@@ -523,7 +530,7 @@ def _target(
                     f"Riket saknar värde för {kpi} {year}; ange target='vägt' "
                     "(respondentvägt riksmedel) eller ett tal i procent."
                 )
-            return p, f"Riket ({sv.prose(p, 1)} %)"
+            return p, f"riket, {_pct(p)}"
         resp = cur[cur["kpi"] == respondents_kpi].set_index("municipality_id")["value"]
         both = pd.concat([val.rename("v"), resp.rename("n")], axis=1, join="inner").dropna()
         both = both[~both.index.str.startswith("00")]
@@ -532,7 +539,7 @@ def _target(
                 f"Inga kommuner har både värde och antal svarande för {kpi} {year}."
             )
         p = float((both["v"] * both["n"]).sum() / both["n"].sum())
-        return p, f"Vägt riksmedel ({sv.prose(p, 1)} %, {len(both)} kommuner)"
+        return p, f"vägt medel av {sv.quantity(len(both), 'kommun', 'kommuner')}, {_pct(p)}"
     if isinstance(target, bool):
         raise ParameterError(f"target måste vara 'riket', 'vägt' eller ett tal, inte {target!r}.")
     try:
@@ -541,7 +548,38 @@ def _target(
         raise ParameterError(
             f"target måste vara 'riket', 'vägt' eller ett tal i procent, men {target!r} angavs."
         ) from None
-    return p, f"Målvärde {sv.prose(p, 1)} %"
+    return p, f"målvärde, {_pct(p)}"
+
+
+def _pct(p: float) -> str:
+    """A share in a label: ``88 %``, ``84,1 %`` (no needless decimal, non-breaking space)."""
+    return f"{sv.prose(p, 1)}{sv.NBSP}%"
+
+
+_TARGET_WORDS: dict[str, str] = {"riket": "riket", "vägt": "det vägda medlet"}
+
+
+def _method_label(method: str, levels: Sequence[float], target: str | float) -> str:
+    """How the limits were computed, in plain Swedish (levels and centre included).
+
+    Examples
+    --------
+    >>> label = _method_label("binomial", [0.95, 0.998], "riket").replace(sv.NBSP, " ")
+    >>> print(label[:28])
+    95 % och 99,8 % kring riket,
+    >>> print(label[29:])
+    exakt beräknade ur binomialfördelningen för varje antal svarande
+    >>> _method_label("normal", [0.95], 80.0).replace(sv.NBSP, " ")
+    '95 % kring målvärdet, ungefärligt beräknade med normalfördelningen'
+    """
+    shown = sv.join([_pct(c * 100.0) for c in levels])
+    centre = _TARGET_WORDS.get(target, "målvärdet") if isinstance(target, str) else "målvärdet"
+    how = (
+        "exakt beräknade ur binomialfördelningen för varje antal svarande"
+        if method == "binomial"
+        else "ungefärligt beräknade med normalfördelningen"
+    )
+    return f"{shown} kring {centre}, {how}"
 
 
 def _grid(respondents: np.ndarray, size: int) -> np.ndarray:
@@ -627,8 +665,8 @@ def funnel_data(
     >>> cols = ["kpi", "municipality_id", "value"]
     >>> v = pd.DataFrame(rows, columns=cols).assign(year=2022, gender="T")
     >>> f = funnel_data(v, kpi="U21463", year=2022, catalog=load_catalog())
-    >>> f.target_label
-    'Riket (85 %)'
+    >>> f.target_label.replace(sv.NBSP, " ")
+    'riket, 85 %'
     >>> print(f.points[["municipality_id", "outside_95", "outside_998"]].to_string(index=False))
     municipality_id  outside_95  outside_998
                1407        True        False
@@ -710,19 +748,14 @@ def funnel_data(
                 }
             )
         )
-    method_label = (
-        "exakta binomialgränser (mid-p-interpolation)"
-        if method == "binomial"
-        else "normalapproximation av binomialfördelningen"
-    )
+    method_label = _method_label(method, levels, target)
     dispersion = float(np.nanmean(z[usable] ** 2))
     note = ""
     if dispersion > OVERDISPERSION_NOTE_ABOVE:
         note = (
-            "Kommunerna skiljer sig mer än slumpen förklarar "
-            f"(spridningskvot {sv.number(dispersion, 1)}, förväntat omkring 1): fler hamnar "
-            "utanför gränserna än nivån anger, och gränserna visar bara den slumpmässiga "
-            "osäkerheten."
+            "Fler kommuner än slumpen ger hamnar utanför gränserna: skillnaderna mellan "
+            "kommunerna är verkliga, inte bara slump. Spridningen är "
+            f"{sv.number(dispersion, 1)} gånger så stor som slumpen ensam skulle ge."
         )
     return FunnelData(
         kpi=kpi,
