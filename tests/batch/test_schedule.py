@@ -14,7 +14,7 @@ import pytest
 from support import REPO, TEST_NOTEBOOKS, run_emulator
 
 from fou.batch import load_batch, plan_jobs, run_jobs
-from fou.batch.events import JobFinished, RunFinished, RunStarted
+from fou.batch.events import JobFinished, RunFinished, RunNotice, RunStarted, RunWaiting
 from fou.batch.manifest import Entry
 from fou.batch.schedule import longest_first
 from fou.data.dataset import load_dataset
@@ -59,10 +59,11 @@ def test_full_pipeline_two_municipalities(project):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "http://" not in index and "https://" not in index
     assert "2025/1480/ok_profile.html" in index and "2025/1481/ok_profile.pdf" in index
-    assert (
-        index.index("Regional 2025") < index.index("Rapporter per kommun") < index.index("Göteborg")
-    )
-    assert index.index("Göteborg") < index.index("Mölndal")
+    body = index[index.index("<body") :]
+    # The regional report first, then one row per municipality (the title names the region).
+    assert body.index("Regional 2025") < body.index("Rapporter per kommun")
+    assert body.index("Rapporter per kommun") < body.index("Göteborg <small>(1480)")
+    assert body.index("Göteborg <small>") < body.index("Mölndal <small>")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert {j["status"] for j in manifest["jobs"]} == {"ok"}
     assert all(j["input_hash"] and j["duration_s"] > 0 for j in manifest["jobs"])
@@ -231,3 +232,73 @@ def test_a_job_that_kills_its_kernel_fails_alone(project):
     status = {e.notebook: e.status for e in res.entries}
     assert status == {"ok_profile": "ok", "dies": "failed", "ok_again": "ok"}, res.entries
     assert (project / "outputs" / "2025" / "1480" / "dies.failed.ipynb").exists()
+
+
+def _manifest_ids(project: Path) -> dict[str, str]:
+    data = json.loads((project / "outputs" / "manifest.json").read_text(encoding="utf-8"))
+    return {j["id"]: j["status"] for j in data["jobs"]}
+
+
+@pytest.mark.slow
+def test_each_job_is_recorded_when_it_finishes_and_a_killed_run_resumes(project):
+    jobs = _plan(project, "notebooks: [ok_profile]\nmunicipalities: ['1480', '1481', '1482']\n")
+    seen_on_disk: list[dict[str, str]] = []
+
+    def stop_after_the_first(event) -> None:
+        if isinstance(event, JobFinished) and event.done == 1:
+            seen_on_disk.append(_manifest_ids(project))
+            raise KeyboardInterrupt  # as if the run were stopped here
+
+    with pytest.raises(KeyboardInterrupt):
+        run_jobs(jobs, workers=1, root=project, export=False, on_event=stop_after_the_first)
+    # The finished job was in the manifest before anything else happened.
+    assert list(seen_on_disk[0].values()) == ["ok"] and len(seen_on_disk[0]) == 1
+    first = next(iter(seen_on_disk[0]))
+    again = run_jobs(jobs, workers=1, root=project, export=False)
+    status = {e.id: e.status for e in again.entries}
+    assert status[first] == "skipped"  # resumed, not rerun
+    assert sorted(status.values()) == ["ok", "ok", "skipped"]
+
+
+@pytest.mark.slow
+def test_an_unreadable_manifest_is_kept_aside_and_said(project):
+    out = project / "outputs"
+    out.mkdir(exist_ok=True)
+    (out / "manifest.json").write_text('{"jobs": [', encoding="utf-8")
+    jobs = _plan(project, "notebooks: [ok_profile]\nmunicipalities: ['1480']\n")
+    events: list = []
+    res = run_jobs(jobs, workers=1, root=project, export=False, on_event=events.append)
+    assert res.ok
+    notices = [e.message for e in events if isinstance(e, RunNotice)]
+    assert len(notices) == 1 and "är inte giltig JSON" in notices[0]
+    kept = list(out.glob("manifest.json.oläslig-*"))
+    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == '{"jobs": ['
+    assert _manifest_ids(project) == {"2025/1480/ok_profile": "ok"}
+
+
+@pytest.mark.slow
+def test_two_runs_at_once_keep_each_others_results(project):
+    import threading
+
+    first = _plan(project, "notebooks: [ok_profile]\nmunicipalities: ['1480']\n")
+    second = _plan(project, "notebooks: [ok_profile]\nmunicipalities: ['1481']\n")
+    events: dict[str, list] = {"a": [], "b": []}
+    results: dict[str, object] = {}
+
+    def run(key: str, jobs) -> None:
+        results[key] = run_jobs(jobs, workers=1, root=project, on_event=events[key].append)
+
+    a = threading.Thread(target=run, args=("a", first))
+    a.start()
+    while not (project / "outputs" / ".lock").exists():
+        pass
+    b = threading.Thread(target=run, args=("b", second))
+    b.start()
+    a.join(300)
+    b.join(300)
+    assert all(r.ok for r in results.values())  # type: ignore[attr-defined]
+    waited = [k for k, ev in events.items() if any(isinstance(e, RunWaiting) for e in ev)]
+    assert len(waited) == 1  # one waited for the other, with a message
+    assert _manifest_ids(project) == {"2025/1480/ok_profile": "ok", "2025/1481/ok_profile": "ok"}
+    index = (project / "outputs" / "index.html").read_text(encoding="utf-8")
+    assert "2025/1480/ok_profile.html" in index and "2025/1481/ok_profile.html" in index

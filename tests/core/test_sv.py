@@ -82,7 +82,7 @@ def test_pvalue(p, expected):
 def test_percent_interval_and_prose():
     assert sv.percent(54.2) == f"54{NBSP}%"
     assert sv.percent(np.nan) == "–"
-    assert sv.interval(-0.071, 0.8249) == f"[{MINUS}0,07; 0,82]"
+    assert sv.interval(-0.071, 0.8249) == f"[{MINUS}0,07;{sv.NBSP}0,82]"  # one line
     assert sv.prose(566.0) == "566"
     assert sv.prose(12.34) == "12,3"
     assert sv.prose(-0.25, 2, sign=True) == f"{MINUS}0,25"

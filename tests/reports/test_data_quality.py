@@ -6,15 +6,21 @@ from fou.quality import KINDS
 from fou.reports import data_quality
 
 
-def test_counts_list_every_kind_with_its_swedish_label(ale):
+def test_counts_list_what_was_found_and_name_the_rest_once(ale):
     issues = data_quality.issues(ale)
     counts = data_quality.counts_table(ale, issues)
     shown = counts.text()
-    findings = {n: k.label for n, k in KINDS.items() if n not in data_quality.BOOKKEEPING_KINDS}
-    assert set(shown["Typ av brist"]) == set(findings.values())
+    found = {KINDS[k].label for k in issues["check"].unique()}
+    assert set(shown["Typ av brist"]) == found  # no rows of zeros
     assert not set(shown["Typ av brist"]) & set(KINDS)  # no English ids
-    assert shown["Antal"].str.fullmatch(r"\d+").all()  # counts as whole numbers
-    assert set(shown["Allvarlighet"]) == {"fel", "varning", "upplysning"}
+    assert shown["Antal"].str.fullmatch(r"[1-9]\d*").all()  # counts as whole numbers
+    assert set(shown["Allvarlighet"]) <= {"fel", "varning", "upplysning"}
+    checked = [k for n, k in KINDS.items() if n not in data_quality.BOOKKEEPING_KINDS]
+    clean = [k.label.lower() for k in checked if k.label not in found]
+    (note,) = counts.notes
+    assert note.startswith("Kontrollerat utan fynd: ")
+    assert all(label in note for label in clean)
+    assert not any(label.lower() in note for label in found)
 
 
 def test_a_key_figure_missing_everywhere_concerns_all_municipalities(ale):
@@ -23,8 +29,13 @@ def test_a_key_figure_missing_everywhere_concerns_all_municipalities(ale):
     absent = shown.loc[KINDS["kpi_absent"].label]
     # Key figures of the catalogue the data lacks: every municipality, not "0 kommuner".
     assert int(absent["Antal"]) > 0 and absent["Gäller"] == "alla kommuner"
-    nothing = shown.loc[KINDS["contradiction"].label]
-    assert nothing["Antal"] == "0" and nothing["Gäller"] == ""
+
+
+def test_summary_says_none_rather_than_zero(ale):
+    issues = data_quality.issues(ale)
+    no_errors = issues[issues["severity"].astype(str) != "fel"]
+    text = data_quality.summary(ale, no_errors, data_quality.usable(ale)).items[0]
+    assert "inga fel" in text and "0 fel" not in text
 
 
 def test_issue_table_names_municipalities(ale):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
+import pytest
 from small_data import MUNICIPALITIES, value_of
 
 from fou.core.registry import GR_MUNICIPALITIES
@@ -45,3 +48,21 @@ def test_trend_chart_has_one_panel_per_key_figure(ale):
     visible = [ax for ax in chart.figure.axes if ax.get_visible() and ax.get_title()]
     assert len(visible) == 3
     assert "definitionsändring" in chart.caption and chart.source.startswith("Demodata")
+
+
+@pytest.mark.parametrize(
+    ("taken", "today", "said"),
+    [("2023-05-10", date(2023, 6, 1), "Kostnaderna för 2022 är preliminära: uppgifterna hämtades 2023-05-10"),
+     ("2023-05-10", date(2023, 9, 1), "Kostnaderna för 2022 var preliminära när uppgifterna hämtades"),
+     ("2023-09-10", date(2023, 9, 11), "Kostnaderna för 2022 är fastställda")],
+)  # fmt: skip
+def test_preliminary_costs_follow_the_snapshot_date(ale, taken, today, said):
+    from dataclasses import replace
+
+    from fou.reports.common import preliminary_costs
+
+    prov = replace(ale.dataset.provenance, created_at=f"{taken}T08:00:00+00:00")
+    ctx = replace(ale, dataset=replace(ale.dataset, provenance=prov))
+    note = preliminary_costs(ctx, today=today)
+    assert note is not None and note.paragraphs[0].startswith(said)
+    assert (note.kind == "warning") == ("preliminära" in said)

@@ -56,6 +56,20 @@ class RunResult:
 
 
 @dataclass(frozen=True)
+class RunWaiting:
+    """Another run holds ``outputs/``; this one waits for it (*holder* says who)."""
+
+    holder: str
+
+
+@dataclass(frozen=True)
+class RunNotice:
+    """Something the user should know that does not stop the run (in Swedish)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
 class RunStarted:
     """The run is planned: *total* jobs, of which *to_run* will execute (the rest are unchanged)."""
 
@@ -79,7 +93,7 @@ class RunFinished:
     result: RunResult
 
 
-Event = RunStarted | JobFinished | RunFinished
+Event = RunWaiting | RunNotice | RunStarted | JobFinished | RunFinished
 EventHandler = Callable[[Event], None]
 
 

@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +172,45 @@ def read_manifest(outputs: Path) -> Manifest:
     except (OSError, ValueError):
         return Manifest()
     return Manifest.from_json(data) if isinstance(data, dict) else Manifest()
+
+
+def load_manifest(outputs: Path) -> tuple[Manifest, str | None]:
+    """Read the manifest for a run; an unreadable one is kept aside, never overwritten.
+
+    Returns
+    -------
+    tuple of (Manifest, str or None)
+        The manifest (empty when missing or unreadable) and, when it could not
+        be read, a Swedish message saying what was found and where the file was
+        moved (``manifest.json.oläslig-<tid>``), so nothing is lost.
+    """
+    path = outputs / MANIFEST_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Manifest(), None
+    except (OSError, UnicodeDecodeError) as exc:
+        why = f"kunde inte läsas ({exc.__class__.__name__})"
+    else:
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            why = f"är inte giltig JSON ({exc})"
+        else:
+            if isinstance(data, dict):
+                return Manifest.from_json(data), None
+            why = "har inte manifestets form"
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    kept = path.with_name(f"{MANIFEST_NAME}.oläslig-{stamp}")
+    try:
+        path.rename(kept)
+    except OSError as exc:
+        return Manifest(), (
+            f"{path} {why} och kunde inte flyttas undan ({exc}); alla jobb körs och en ny skrivs."
+        )
+    return Manifest(), (
+        f"{path} {why}. Den sparades som {kept.name}; alla jobb körs och ett nytt manifest skrivs."
+    )
 
 
 def write_manifest(outputs: Path, manifest: Manifest) -> Path:

@@ -4,9 +4,18 @@
 since their last successful run are skipped; the others run in spawned worker
 processes (or on a Dask cluster), longest first, each through
 :func:`fou.batch.execute.execute_job`. A failing, hanging or crashing job
-never stops the others. The run ends by writing ``outputs/manifest.json``
-and ``outputs/index.html``. Progress reaches the caller as events
+never stops the others. Progress reaches the caller as events
 (:mod:`fou.batch.events`), never as console output.
+
+Safe to run twice at once and to kill:
+
+* a run holds a lock on ``outputs/`` (:func:`fou.core.locking.exclusive_lock`);
+  a second run waits for it (with a :class:`~fou.batch.events.RunWaiting`
+  event) and then skips what the first one made;
+* each run works in its own folder ``outputs/.work/<run>``;
+* every job is recorded in ``outputs/manifest.json`` the moment it finishes
+  (atomically), so a run that is killed is resumed by the next one: finished
+  jobs are skipped. ``outputs/index.html`` is written at the end.
 """
 
 from __future__ import annotations
@@ -22,11 +31,21 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fou.batch.events import EventHandler, JobFinished, RunFinished, RunResult, RunStarted, ignore
+from fou.batch.events import (
+    EventHandler,
+    JobFinished,
+    RunFinished,
+    RunNotice,
+    RunResult,
+    RunStarted,
+    RunWaiting,
+    ignore,
+)
 from fou.batch.execute import KERNEL_NAME, JobResult, RunSettings, execute_job
-from fou.batch.manifest import Entry, input_hash, read_manifest, write_manifest
+from fou.batch.manifest import Entry, Manifest, input_hash, load_manifest, write_manifest
 from fou.batch.plan import Job, check_job
 from fou.core.errors import FouError, ParameterError
+from fou.core.locking import LOCK_NAME, exclusive_lock
 from fou.core.paths import paths
 from fou.core.version import package_version
 
@@ -124,10 +143,45 @@ def run_jobs(
     jobs = [check_job(j) for j in jobs]
     if len({j.id for j in jobs}) != len(jobs):
         raise ParameterError("Samma jobb förekommer flera gånger i körningen.")
+    waiting = lambda who: on_event(RunWaiting(holder=who))  # noqa: E731
+    with exclusive_lock(outputs / LOCK_NAME, on_wait=waiting):
+        result = _run_locked(
+            jobs,
+            p.root,
+            outputs,
+            workers=workers,
+            scheduler=scheduler,
+            force=force,
+            cell_timeout=cell_timeout,
+            export=export,
+            kernel_name=kernel_name,
+            reuse_kernels=reuse_kernels,
+            on_event=on_event,
+        )
+    result = replace(result, duration_s=round(time.monotonic() - t0, 2))
+    on_event(RunFinished(result=result))
+    return result
+
+
+def _run_locked(
+    jobs: Sequence[Job],
+    root: Path,
+    outputs: Path,
+    *,
+    workers: int | None,
+    scheduler: str | None,
+    force: bool,
+    cell_timeout: float,
+    export: bool,
+    kernel_name: str,
+    reuse_kernels: bool,
+    on_event: EventHandler,
+) -> RunResult:
+    """The run itself, with ``outputs/`` locked: plan, execute, record job by job, index."""
     run_key = uuid.uuid4().hex
     settings = RunSettings(
         outputs=outputs.resolve(),
-        root=p.root,
+        root=root,
         work=(outputs / WORK_DIR / run_key).resolve(),
         run_key=run_key,
         generated_at=_now(),
@@ -136,8 +190,17 @@ def run_jobs(
         kernel_name=kernel_name,
         reuse_kernel=reuse_kernels,
     )
-    manifest = read_manifest(outputs)
+    manifest, problem = load_manifest(outputs)
+    if problem:
+        on_event(RunNotice(message=problem))
     previous = manifest.by_id()
+    provenance = jobs[0].provenance if jobs else None
+    run_fields = {
+        "updated_at": settings.generated_at,
+        "fou_version": package_version(),
+        "provenance": provenance.to_dict() if provenance else manifest.provenance,
+        "source_line": provenance.source_line() if provenance else manifest.source_line,
+    }
 
     entries: dict[str, Entry] = {}
     to_run: list[Job] = []
@@ -153,9 +216,10 @@ def run_jobs(
             to_run.append(job)
     on_event(RunStarted(total=len(jobs), to_run=len(to_run)))
     done = 0
+    recorded = manifest
 
     def record(job: Job, res: JobResult) -> None:
-        nonlocal done
+        nonlocal done, recorded
         done += 1
         entry = entries[job.id].with_result(
             status=res.status,
@@ -172,6 +236,8 @@ def run_jobs(
                 is_demo=res.provenance.is_demo,
             )
         entries[job.id] = entry
+        # Recorded at once: a run killed after this job resumes after it.
+        recorded = _write_entries(outputs, recorded, [entry], run_fields)
         on_event(JobFinished(entry=entry, done=done, to_run=len(to_run)))
 
     for job in jobs:
@@ -188,32 +254,31 @@ def run_jobs(
         shutil.rmtree(settings.work, ignore_errors=True)
 
     ordered = tuple(entries[j.id] for j in jobs)
-    provenance = jobs[0].provenance if jobs else None
-    new = manifest.merged(
-        ordered,
-        updated_at=settings.generated_at,
-        fou_version=package_version(),
-        provenance=provenance.to_dict() if provenance else manifest.provenance,
-        source_line=provenance.source_line() if provenance else manifest.source_line,
-    )
-    manifest_path = write_manifest(outputs, new)
+    recorded = _write_entries(outputs, recorded, ordered, run_fields)
     index_path: Path | None = None
     try:
         from fou.reports.index import write_index
 
-        index_path = write_index(new.to_json(), p.root)
+        index_path = write_index(recorded.to_json(), root)
     except FouError:
         raise
-    except Exception:
-        index_path = None
-    result = RunResult(
+    except OSError as exc:
+        on_event(RunNotice(message=f"Översikten (index.html) kunde inte skrivas: {exc}."))
+    return RunResult(
         entries=ordered,
-        manifest_path=manifest_path,
+        manifest_path=outputs / "manifest.json",
         index_path=index_path,
-        duration_s=round(time.monotonic() - t0, 2),
+        duration_s=0.0,
     )
-    on_event(RunFinished(result=result))
-    return result
+
+
+def _write_entries(
+    outputs: Path, manifest: Manifest, entries: Sequence[Entry], fields: Mapping[str, object]
+) -> Manifest:
+    """*manifest* with *entries* merged in, written atomically; the new manifest."""
+    new = manifest.merged(entries, **fields)
+    write_manifest(outputs, new)
+    return new
 
 
 Recorder = Callable[[Job, JobResult], None]

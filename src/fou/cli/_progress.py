@@ -8,7 +8,15 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from fou.batch.events import Event, JobFinished, RunFinished, RunResult, RunStarted
+from fou.batch.events import (
+    Event,
+    JobFinished,
+    RunFinished,
+    RunNotice,
+    RunResult,
+    RunStarted,
+    RunWaiting,
+)
 from fou.cli._app import console, err_console
 from fou.core import sv
 from fou.core.vocabulary import STATUS_LABELS
@@ -31,7 +39,15 @@ class RunProgress:
         self._task: Any = None
 
     def __call__(self, event: Event) -> None:
-        if isinstance(event, RunStarted) and self.enabled and event.to_run:
+        if isinstance(event, RunWaiting):
+            who = f" ({escape(event.holder)})" if event.holder else ""
+            err_console.print(
+                f"En annan körning använder outputs/{who}. Väntar tills den är klar …",
+                highlight=False,
+            )
+        elif isinstance(event, RunNotice):
+            err_console.print(f"[yellow]Obs:[/] {escape(event.message)}", highlight=False)
+        elif isinstance(event, RunStarted) and self.enabled and event.to_run:
             self._bar = Progress(
                 TextColumn("[bold]Kör notebooks[/]"),
                 BarColumn(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from fou.cli._app import EXIT_FETCH, app, console, err_console, friendly_errors, stdout_is_terminal
@@ -85,8 +86,21 @@ def fetch_cmd(
     timeout: Annotated[
         float, typer.Option("--timeout", help="Tidsgräns per anrop i sekunder.")
     ] = 30.0,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Ersätt data i bruk med hämtningen även när den omfattar mindre "
+            "(annars läggs en smal hämtning ovanpå och inget går förlorat).",
+        ),
+    ] = False,
 ) -> None:
-    """Hämta nyckeltal från Kolada till en ny rå ögonblicksbild och en ny bearbetad tabell."""
+    """Hämta nyckeltal från Kolada till en ny rå ögonblicksbild och en ny bearbetad tabell.
+
+    En hämtning av färre nyckeltal, kommuner eller år läggs ovanpå data i bruk:
+    de hämtade värdena ersätter sina gamla, allt annat behålls. Med --replace
+    ersätts i stället allt.
+    """
     from fou.core.paths import paths
     from fou.core.registry import resolve_municipalities
     from fou.data.fetch import (
@@ -122,6 +136,7 @@ def fetch_cmd(
             root=root,
             client=client,
             progress=stdout_is_terminal(),
+            replace=replace,
         )
     except KeyboardInterrupt:
         err_console.print(
@@ -150,6 +165,25 @@ def fetch_cmd(
         f"{result.seconds:.1f} s.",
         highlight=False,
     )
+    for path in result.cleared_partials:
+        console.print(
+            "Tog bort en halvfärdig ögonblicksbild från en avbruten hämtning: "
+            f"{escape(path.name)}.",
+            highlight=False,
+        )
+    if result.based_on:
+        console.print(
+            f"Hämtningen omfattar bara en del av data i bruk och lades ovanpå den: "
+            f"{result.n_kept} rader utanför hämtningen behölls från ögonblicksbild "
+            f"{result.based_on}. Använd --replace för att i stället ersätta allt.",
+            highlight=False,
+        )
+    elif replace and result.n_before is not None and result.n_before > result.n_rows:
+        console.print(
+            f"[yellow]--replace:[/] data i bruk ersattes helt ({result.n_before} rader före, "
+            f"{result.n_rows} nu).",
+            highlight=False,
+        )
     if result.n_deleted:
         console.print(
             f"{result.n_deleted} värden var markerade som borttagna i Kolada och togs inte med."
@@ -165,6 +199,41 @@ def fetch_cmd(
             f"{', '.join(result.kpis_without_values)}.",
             highlight=False,
         )
+
+
+@app.command("rebuild")
+@friendly_errors
+def rebuild_cmd(
+    snapshot: Annotated[
+        str | None,
+        typer.Argument(help="Ögonblicksbildens id i data/raw (standard: den senaste)."),
+    ] = None,
+) -> None:
+    """Bygg om den bearbetade tabellen från en rå ögonblicksbild, utan nätet.
+
+    För när data/processed/kolada är skadad eller borttagen: den råa
+    ögonblicksbilden är oförändrad och ger samma tabell igen (en smal
+    hämtning byggs ovanpå sin bas, som då).
+    """
+    from fou.core.paths import paths
+    from fou.data.snapshots import list_snapshots, rebuild_processed, tables_from_snapshot
+
+    p = paths()
+    snaps = {s.snapshot_id: s for s in list_snapshots(p.raw)}
+    if not snaps:
+        raise ParameterError(f"Det finns inga råa ögonblicksbilder i {p.raw}. Kör fou fetch.")
+    chosen = snapshot or list(snaps)[-1]
+    if chosen not in snaps:
+        raise ParameterError(
+            f"Ögonblicksbild {chosen!r} finns inte i {p.raw}. Finns: {', '.join(snaps)}."
+        )
+    target = rebuild_processed(snaps[chosen].path)
+    tables, _ = tables_from_snapshot(snaps[chosen].path)
+    console.print(
+        f"[green]Klart:[/] {escape(str(target))} byggdes om från ögonblicksbild {chosen} "
+        f"({len(tables.values)} rader).",
+        highlight=False,
+    )
 
 
 @app.command("data")

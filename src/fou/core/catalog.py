@@ -76,6 +76,20 @@ UNIT_DECIMALS: dict[str, int] = {
 BREAK_COLUMNS: tuple[str, ...] = ("kpi", "year", "change")
 
 
+def is_ending(change: object) -> bool:
+    """True when a catalogue break says the key figure ended, not that it changed.
+
+    The catalogue writes an ending as a break in the first year without values
+    (``"Nyckeltalet upphörde efter 2024."``).
+
+    Examples
+    --------
+    >>> is_ending("Nyckeltalet upphörde efter 2024."), is_ending("Ny beräkningsmetod från 2019.")
+    (True, False)
+    """
+    return "upphör" in str(change).casefold()
+
+
 @dataclass(frozen=True)
 class Catalog:
     """A parsed key-figure catalogue.

@@ -275,11 +275,32 @@ def year_span(first: Any, last: Any) -> str:
     return a if a == b else f"{a}{EN_DASH}{b}"
 
 
+def year_ranges(years: Iterable[Any]) -> str:
+    """Years as runs: ``2014–2020, 2022–2025`` (a gap, e.g. a survey not run, shows).
+
+    Examples
+    --------
+    >>> year_ranges([2014, 2015, 2016, 2018, 2020, 2021])
+    '2014–2016, 2018, 2020–2021'
+    """
+    ys = sorted({int(y) for y in years})
+    runs: list[list[int]] = []
+    for y in ys:
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(year_span(r[0], r[-1]) for r in runs)
+
+
 def interval(low: Any, high: Any, decimals: int = 2, *, missing: str = MISSING) -> str:
-    """A confidence interval in brackets with a semicolon: ``[−0,07; 0,82]``."""
+    """A confidence interval in brackets with a semicolon: ``[−0,07; 0,82]``.
+
+    The space after the semicolon does not break: an interval stays on one line.
+    """
     if is_missing(low) or is_missing(high):
         return missing
-    return f"[{number(low, decimals)}; {number(high, decimals)}]"
+    return f"[{number(low, decimals)};{NBSP}{number(high, decimals)}]"
 
 
 def quantity(n: Any, singular: str, plural: str, decimals: int = 0) -> str:

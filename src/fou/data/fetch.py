@@ -12,6 +12,7 @@ snapshots stay as they were and no partial snapshot is left behind.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import re
 import time
@@ -21,7 +22,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from fou.core.errors import DataValidationError, FetchError, ParameterError
+from fou.core.errors import DataNotFoundError, DataValidationError, FetchError, ParameterError
 from fou.core.paths import paths
 from fou.core.registry import resolve_municipalities
 from fou.core.schema import KPI_ID_PATTERN
@@ -38,11 +39,15 @@ from fou.data.kolada import (
 from fou.data.provenance import PROVENANCE_FILE, Provenance
 from fou.data.snapshots import (
     KOLADA_DIRNAME,
+    FetchScope,
     ProcessedTables,
     SnapshotWriter,
     build_tables,
+    clear_stale_partials,
+    merge_tables,
     provenance_for,
     read_pages_file,
+    read_processed,
     write_processed,
 )
 
@@ -86,6 +91,15 @@ class FetchResult:
         Requested ids Kolada has no description for (unknown ids).
     kpis_without_values
         Requested ids without a single row for the years asked.
+    based_on
+        For a narrow fetch laid over the data in use: the snapshot whose
+        values outside the fetch were kept (None when the fetch replaced it all).
+    n_kept
+        Rows kept from *based_on*.
+    n_before
+        Rows of the data in use before the fetch (None when there was none).
+    cleared_partials
+        Temporary folders of earlier, killed fetches that were removed.
     """
 
     snapshot_id: str
@@ -104,6 +118,10 @@ class FetchResult:
     seconds: float
     missing_kpis: tuple[str, ...] = ()
     kpis_without_values: tuple[str, ...] = ()
+    based_on: str | None = None
+    n_kept: int = 0
+    n_before: int | None = None
+    cleared_partials: tuple[Path, ...] = ()
 
 
 def default_years(*, today: date | None = None, span: int = DEFAULT_YEAR_SPAN) -> tuple[int, int]:
@@ -238,8 +256,15 @@ def fetch_to_project(
     client: KoladaClient | None = None,
     progress: bool | Callable[[RawPage], None] = True,
     max_rate: float = DEFAULT_MAX_RATE,
+    replace: bool = False,
 ) -> FetchResult:
-    """Fetch key figures from Kolada, store a raw snapshot and replace the processed table.
+    """Fetch key figures from Kolada, store a raw snapshot and update the processed table.
+
+    A fetch that covers everything in use replaces it. A narrow fetch (a few
+    key figures, municipalities or years) is laid over the data in use: inside
+    its scope the new values, outside it the old ones, so nothing is lost
+    (:func:`fou.data.snapshots.merge_tables`); ``replace=True`` replaces the
+    data in use with the narrow fetch instead.
 
     Parameters
     ----------
@@ -264,6 +289,8 @@ def fetch_to_project(
         called with every raw answer.
     max_rate
         Requests per second when the client is created here (default 5).
+    replace
+        Replace the data in use even when this fetch covers less of it.
 
     Returns
     -------
@@ -281,6 +308,18 @@ def fetch_to_project(
     kpi_ids = check_kpis(kpis)
     mun_ids = _check_municipalities(municipalities)
     p = paths(root)
+    cleared = tuple(clear_stale_partials(p.raw))
+    # Read before any request: a narrow fetch needs the data in use, and says so if it is broken.
+    try:
+        previous = read_processed(p.processed / KOLADA_DIRNAME, hint="eller hämta med --replace")
+    except DataNotFoundError:
+        if not replace:
+            raise
+        previous = None  # replaced anyway
+    scope = FetchScope(tuple(kpi_ids), None if mun_ids is None else tuple(mun_ids), (first, last))
+    base = None
+    if previous is not None and not replace and not scope.contains(previous[0].values).all():
+        base = previous
     own_client = client is None
     client = client or KoladaClient(base_url, max_rate=max_rate)
     plan = fetch_plan(kpi_ids, mun_ids, (first, last))
@@ -295,7 +334,8 @@ def fetch_to_project(
                 for kind, path in plan:  # pages go straight to disk, not kept in memory
                     snap.write_pages(client.iter_pages(path, kind=kind))
                 # The processed table is derived from the raw snapshot, never from memory.
-                tables = _derive_tables(snap, kpi_ids=kpi_ids, years=(first, last))
+                fetched = _derive_tables(snap, kpi_ids=kpi_ids, years=(first, last))
+                tables = fetched if base is None else merge_tables(base[0], fetched, scope)
                 manifest = _manifest(
                     client.request_log[n_log:],
                     base_url=client.base_url,
@@ -303,10 +343,14 @@ def fetch_to_project(
                     kpi_ids=kpi_ids,
                     mun_ids=mun_ids,
                     years=(first, last),
-                    tables=tables,
+                    tables=fetched,
                 )
+                if base is not None:
+                    manifest["based_on"] = base[1].snapshot_id
                 snapshot_dir = snap.commit(manifest)
             manifest["snapshot_id"] = snapshot_dir.name
+            if base is not None:
+                manifest["based_on_chain"] = [base[1].snapshot_id, *base[1].based_on]
             target = write_processed(
                 tables, provenance_for(manifest, tables.values), p.processed / KOLADA_DIRNAME
             )
@@ -314,13 +358,20 @@ def fetch_to_project(
         client.progress = previous_progress
         if own_client:
             client.close()
-    return _result(
+    result = _result(
         tables,
         manifest,
         snapshot_dir=snapshot_dir,
         processed_dir=target,
         kpi_ids=kpi_ids,
         seconds=time.perf_counter() - t0,
+    )
+    return dataclasses.replace(
+        result,
+        based_on=None if base is None else base[1].snapshot_id,
+        n_kept=0 if base is None else int((~scope.contains(base[0].values)).sum()),
+        n_before=None if previous is None else len(previous[0].values),
+        cleared_partials=cleared,
     )
 
 

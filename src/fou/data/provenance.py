@@ -36,6 +36,9 @@ class Provenance:
         Number of HTTP requests the fetch made (None for demo data).
     local_files
         Local submissions added on top.
+    based_on
+        Snapshots whose values outside a narrow fetch are kept (newest
+        first); empty when one snapshot holds everything.
     """
 
     source: str
@@ -45,6 +48,7 @@ class Provenance:
     years: tuple[int, int] | None = None
     n_requests: int | None = None
     local_files: tuple[str, ...] = ()
+    based_on: tuple[str, ...] = ()
 
     @property
     def is_demo(self) -> bool:
@@ -66,7 +70,8 @@ class Provenance:
         """
         if self.is_demo:
             return "Demodata (syntetiska värden, inte verkliga resultat)"
-        return f"Kolada, hämtat {self.date} (ögonblicksbild {self.snapshot_id})"
+        rest = f"; övriga värden från {', '.join(self.based_on)}" if self.based_on else ""
+        return f"Kolada, hämtat {self.date} (ögonblicksbild {self.snapshot_id}{rest})"
 
     def source_line(self) -> str:
         """One Swedish line for figure captions and slides.
@@ -85,6 +90,7 @@ class Provenance:
         d = asdict(self)
         d["years"] = list(self.years) if self.years else None
         d["local_files"] = list(self.local_files)
+        d["based_on"] = list(self.based_on)
         return d
 
     @classmethod
@@ -94,4 +100,5 @@ class Provenance:
         if known.get("years"):
             known["years"] = tuple(int(y) for y in known["years"])
         known["local_files"] = tuple(known.get("local_files") or ())
+        known["based_on"] = tuple(known.get("based_on") or ())
         return cls(**known)

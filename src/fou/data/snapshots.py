@@ -37,6 +37,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,6 +48,7 @@ import pandas as pd
 
 from fou.core.atomic import atomic_directory, atomic_path, write_text
 from fou.core.errors import DataNotFoundError, FetchError
+from fou.core.locking import try_lock
 from fou.core.paths import paths
 from fou.core.schema import KEY_COLUMNS, empty_values, validate_values
 from fou.data.kolada import (
@@ -69,6 +71,8 @@ SNAPSHOT_FORMAT = 1
 KOLADA_DIRNAME = "kolada"
 SNAPSHOT_ID_PATTERN = re.compile(r"^\d{8}T\d{6}Z(-\d+)?$")
 _TMP_PREFIX = ".snapshot-"
+#: Lock file of a running fetch inside its temporary folder.
+OWNER_FILE = ".owner"
 
 
 # --------------------------------------------------------------------------- ids
@@ -144,6 +148,7 @@ class SnapshotWriter:
         self._stack: contextlib.ExitStack | None = None
         self._fh: TextIO | None = None
         self._committed: Path | None = None
+        self._owner: TextIO | None = None
 
     @property
     def pages_path(self) -> Path:
@@ -161,6 +166,9 @@ class SnapshotWriter:
         )
         self.tmp_dir.chmod(0o755)  # mkdtemp makes it private; a snapshot is readable like any data
         self._stack = contextlib.ExitStack()
+        # Held while the fetch runs: a later fetch can tell a live partial from a dead one.
+        self._owner = open(self.tmp_dir / OWNER_FILE, "a+", encoding="utf-8")
+        try_lock(self._owner)
         tmp_file = self._stack.enter_context(atomic_path(self.pages_path, overwrite=False))
         self._fh = self._stack.enter_context(
             gzip.open(tmp_file, "wt", encoding="utf-8", compresslevel=6)
@@ -215,6 +223,7 @@ class SnapshotWriter:
                 self.pages_path.parent / MANIFEST_FILE,
                 json.dumps(full, ensure_ascii=False, indent=2) + "\n",
             )
+            (self.pages_path.parent / OWNER_FILE).unlink(missing_ok=True)  # still held, open
             target = self.raw_dir / sid
             try:
                 _rename_no_replace(self.pages_path.parent, target)
@@ -234,6 +243,47 @@ class SnapshotWriter:
         if self.tmp_dir is not None:
             shutil.rmtree(self.tmp_dir, ignore_errors=True)
             self.tmp_dir = None
+        if self._owner is not None:
+            self._owner.close()
+            self._owner = None
+
+
+def clear_stale_partials(raw_dir: Path | str, *, min_age_s: float = 60.0) -> list[Path]:
+    """Remove the temporary folders of fetches that were killed; return what was removed.
+
+    A running fetch holds a lock on ``.owner`` in its temporary folder
+    (``data/raw/.snapshot-….partial``); a folder whose lock is free belongs to a
+    fetch that ended without cleaning up (``kill -9``, power loss) and is
+    removed. A folder without ``.owner`` is removed only when older than
+    *min_age_s* (a fetch that is just starting has not written it yet).
+    Finished snapshots are never touched.
+    """
+    raw = Path(raw_dir)
+    removed: list[Path] = []
+    if not raw.is_dir():
+        return removed
+    for d in sorted(raw.glob(f"{_TMP_PREFIX}*.partial")):
+        if not d.is_dir():
+            continue
+        owner = d / OWNER_FILE
+        if owner.exists():
+            try:
+                fh = open(owner, "a+", encoding="utf-8")  # noqa: SIM115
+            except OSError:
+                continue
+            try:
+                if not try_lock(fh):
+                    continue  # a fetch is writing it right now
+                shutil.rmtree(d, ignore_errors=True)
+            finally:
+                fh.close()
+        elif time.time() - d.stat().st_mtime >= min_age_s:
+            shutil.rmtree(d, ignore_errors=True)
+        else:
+            continue
+        if not d.exists():
+            removed.append(d)
+    return removed
 
 
 def _rename_no_replace(src: Path, target: Path) -> None:
@@ -437,6 +487,7 @@ def provenance_for(manifest: dict[str, Any], values: pd.DataFrame) -> Provenance
         base_url=manifest.get("base_url"),
         years=years,
         n_requests=manifest.get("n_requests"),
+        based_on=tuple(manifest.get("based_on_chain") or ()),
     )
 
 
@@ -503,6 +554,13 @@ def rebuild_processed(snapshot_dir: Path | str, *, target: Path | str | None = N
         The derived table breaks the schema.
     """
     snapshot_dir = Path(snapshot_dir).resolve()
+    tables, manifest = tables_from_snapshot(snapshot_dir)
+    if target is None:
+        target = snapshot_dir.parent.parent / "processed" / KOLADA_DIRNAME
+    return write_processed(tables, provenance_for(manifest, tables.values), target)
+
+
+def _verified_tables(snapshot_dir: Path) -> tuple[ProcessedTables, dict[str, Any]]:
     manifest = read_manifest(snapshot_dir)
     pages = snapshot_dir / manifest.get("pages_file", PAGES_FILE)
     expected = manifest.get("pages_sha256")
@@ -513,6 +571,143 @@ def rebuild_processed(snapshot_dir: Path | str, *, target: Path | str | None = N
             "eller är skadad och används inte."
         )
     tables = build_tables(read_pages_file(pages), origin=f"ögonblicksbild {snapshot_dir.name}")
-    if target is None:
-        target = snapshot_dir.parent.parent / "processed" / KOLADA_DIRNAME
-    return write_processed(tables, provenance_for(manifest, tables.values), target)
+    return tables, manifest
+
+
+def tables_from_snapshot(snapshot_dir: Path | str) -> tuple[ProcessedTables, dict[str, Any]]:
+    """The processed tables a snapshot gave when it was fetched, offline.
+
+    A snapshot of a narrow fetch (a few key figures, municipalities or years)
+    was laid on top of the data in use then; its manifest names that base
+    (``based_on``), which is rebuilt first, recursively, and merged the same
+    way (:func:`merge_tables`).
+
+    Returns
+    -------
+    tuple of (ProcessedTables, dict)
+        The tables and the snapshot's manifest (with ``based_on_chain``, the
+        ids of every base, newest first).
+    """
+    snapshot_dir = Path(snapshot_dir)
+    tables, manifest = _verified_tables(snapshot_dir)
+    base_id = manifest.get("based_on")
+    chain: list[str] = []
+    if base_id:
+        base_dir = snapshot_dir.parent / str(base_id)
+        if not (base_dir / MANIFEST_FILE).exists():
+            raise DataNotFoundError(
+                f"Ögonblicksbild {snapshot_dir.name} bygger på {base_id}, som saknas i "
+                f"{snapshot_dir.parent}. Hämta allt på nytt (fou fetch --replace)."
+            )
+        base, base_manifest = tables_from_snapshot(base_dir)
+        tables = merge_tables(base, tables, FetchScope.of(manifest))
+        chain = [str(base_id), *base_manifest.get("based_on_chain", [])]
+    return tables, {**manifest, "based_on_chain": chain}
+
+
+@dataclass(frozen=True)
+class FetchScope:
+    """What one fetch asked for: key figures × municipalities (None: all) × years."""
+
+    kpis: tuple[str, ...]
+    municipalities: tuple[str, ...] | None
+    years: tuple[int, int]
+
+    @classmethod
+    def of(cls, manifest: dict[str, Any]) -> FetchScope:
+        """The scope a snapshot's manifest records."""
+        muns = manifest.get("municipalities")
+        first, last = manifest["years"]
+        return cls(
+            kpis=tuple(manifest.get("kpis") or ()),
+            municipalities=None if muns is None else tuple(muns),
+            years=(int(first), int(last)),
+        )
+
+    def contains(self, values: pd.DataFrame) -> pd.Series:
+        """Rows of *values* inside the scope (a fetch of this scope replaces them)."""
+        inside = values["kpi"].isin(self.kpis) & values["year"].between(*self.years)
+        if self.municipalities is not None:
+            inside &= values["municipality_id"].isin(self.municipalities)
+        return inside
+
+
+def merge_tables(base: ProcessedTables, new: ProcessedTables, scope: FetchScope) -> ProcessedTables:
+    """*new* laid over *base*: inside the fetch's scope only *new*, outside it *base*.
+
+    A value Kolada struck since *base* (inside the scope, absent from *new*)
+    is gone; everything outside the scope is kept as it was.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> def t(rows):
+    ...     v = pd.DataFrame(rows, columns=["kpi", "municipality_id", "year", "gender", "value"])
+    ...     return ProcessedTables(v, pd.DataFrame(), pd.DataFrame({"kpi": v["kpi"].unique()}), 0)
+    >>> base = t([("N1", "1440", 2020, "T", 1.0), ("N1", "1480", 2020, "T", 2.0),
+    ...           ("N2", "1440", 2020, "T", 3.0)])
+    >>> new = t([("N1", "1440", 2020, "T", 1.5)])
+    >>> merged = merge_tables(base, new, FetchScope(("N1",), ("1440",), (2020, 2020)))
+    >>> merged.values["value"].tolist()
+    [1.5, 2.0, 3.0]
+    """
+    kept = base.values[~scope.contains(base.values)]
+    values = pd.concat([kept, new.values], ignore_index=True)
+    values = values.sort_values(list(KEY_COLUMNS), ignore_index=True)
+    kpis = pd.concat([new.kpis, base.kpis], ignore_index=True).drop_duplicates("kpi")
+    groups = new.groups if len(new.groups) else base.groups
+    return ProcessedTables(
+        values=values,
+        groups=groups.reset_index(drop=True),
+        kpis=kpis.sort_values("kpi", ignore_index=True),
+        n_deleted=new.n_deleted,
+    )
+
+
+def read_processed(
+    target: Path | str, *, hint: str = ""
+) -> tuple[ProcessedTables, Provenance] | None:
+    """The processed data set in *target* (None when there is none).
+
+    Raises
+    ------
+    DataNotFoundError
+        When the folder is there but a file cannot be read (named, with what
+        to do).
+    """
+    target = Path(target)
+    if not (target / PROVENANCE_FILE).exists() and not (target / VALUES_FILE).exists():
+        return None
+    try:
+        provenance = Provenance.from_dict(
+            json.loads((target / PROVENANCE_FILE).read_text(encoding="utf-8"))
+        )
+        values = pd.read_parquet(target / VALUES_FILE)
+        groups = pd.read_parquet(target / GROUPS_FILE) if (target / GROUPS_FILE).exists() else None
+        kpis = pd.read_parquet(target / KPIS_FILE) if (target / KPIS_FILE).exists() else None
+    except Exception as exc:  # pyarrow, json and OS errors alike: the file is unusable
+        raise DataNotFoundError(unreadable_message(target, exc, hint=hint)) from None
+    return (
+        ProcessedTables(
+            values=values,
+            groups=groups
+            if groups is not None
+            else pd.DataFrame(columns=list(GROUP_TABLE_COLUMNS)),
+            kpis=kpis if kpis is not None else pd.DataFrame(columns=list(KPI_TABLE_COLUMNS)),
+            n_deleted=0,
+        ),
+        provenance,
+    )
+
+
+def unreadable_message(target: Path, exc: BaseException, *, hint: str = "") -> str:
+    """What to say when a processed data set cannot be read, and how to recover."""
+    snapshots = list_snapshots(target.parent.parent / "raw")
+    latest = snapshots[-1].snapshot_id if snapshots else None
+    how = (
+        f"Bygg om den från den senaste ögonblicksbilden utan nätet: fou rebuild {latest}"
+        if latest
+        else "Hämta data på nytt: fou fetch"
+    )
+    how += f" ({hint})" if hint else ""
+    return f"Datamängden i {target} går inte att läsa ({type(exc).__name__}: {exc}). {how}."

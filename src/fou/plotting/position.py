@@ -61,9 +61,9 @@ VERDICT_FILLS: Mapping[str, str] = {
     "saknas": "#FFFFFF",
 }
 VERDICT_LABELS: Mapping[str, str] = {
-    "bättre": "Bättre än GR-snittet (mer än osäkerheten)",
-    "sämre": "Sämre än GR-snittet (mer än osäkerheten)",
-    "avviker": "Avviker från GR-snittet (inget håll är bättre)",
+    "bättre": "Bättre än GR-snittet",
+    "sämre": "Sämre än GR-snittet",
+    "avviker": "Avviker (inget håll är bättre)",
     "neutral": "Inom osäkerheten",
     "saknas": "Värde saknas",
 }

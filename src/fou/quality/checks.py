@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from fou.core import sv
-from fou.core.catalog import UNIT_LABELS, Catalog
+from fou.core.catalog import UNIT_LABELS, Catalog, is_ending
 from fou.core.schema import KEY_COLUMNS
 from fou.quality._common import (
     MAD_SCALE,
@@ -1123,7 +1123,7 @@ def check_stale(
     if scope.years is not None:
         old = old[old["year"] < max(scope.years)]
     breaks = scope.catalog.breaks
-    ended = breaks[breaks["change"].str.contains("upphör", case=False)]
+    ended = breaks[breaks["change"].map(is_ending)]
     old = old.merge(ended.rename(columns={"year": "break_year"}), on="kpi", how="left")
     old["ended"] = old["break_year"].notna() & (old["break_year"] == old["year"] + 1)
     old = old.sort_values("ended", ascending=False, kind="stable").drop_duplicates(

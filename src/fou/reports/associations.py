@@ -137,13 +137,17 @@ def summary(ctx: ReportContext, screen: pd.DataFrame, kpis: Sequence[str]) -> No
     """Sammanfattning: how many pairs hold after Holm, the strongest, and what the 13 can say."""
     gr = gr_part(screen).dropna(subset=["r"])
     n_sig = int(gr["significant"].sum())
+    how_many = (
+        f"Inget av de {len(gr)} paren av nyckeltal har"
+        if n_sig == 0
+        else f"{n_sig} av {len(gr)} par av nyckeltal har"
+    )
     items = [
         Finding(
             "antal",
-            f"{n_sig} av {len(gr)} par av nyckeltal har ett samband bland GR:s 13 kommuner "
-            f"{ctx.year} som håller efter Holm-justering för {len(gr)} test; väntat antal "
-            "falska samband utan justering vore "
-            f"{sv.number(expected_false_positives(len(gr)), 1)}.",
+            f"{how_many} ett samband bland GR:s 13 kommuner {ctx.year} som håller när hänsyn tas "
+            f"till att {len(gr)} par prövas (Holms metod); utan den hänsynen skulle omkring "
+            f"{sv.number(expected_false_positives(len(gr)), 1)} par se ut som samband av en slump.",
         )
     ]
     if not gr.empty:
@@ -224,13 +228,19 @@ def heatmap_chart(ctx: ReportContext, screen: pd.DataFrame, *, scope_text: str =
     """Correlations among the 13; * marks pairs significant after Holm, as in the table."""
     gr = gr_part(screen)
     fig, ax = new_figure((8.5, 7.0))
-    correlation_heatmap(gr, catalog=ctx.catalog, labels="title", ax=ax)
+    correlation_heatmap(gr, catalog=ctx.catalog, labels="title", title="", ax=ax)
     n_sig = int(gr["significant"].sum())
+    stars = (
+        "Inget par är säkert när hänsyn tas till antalet par (Holms metod)"
+        if n_sig == 0
+        else f"* = säkert samband när hänsyn tas till att {len(gr)} par prövas (Holms metod); "
+        f"{n_sig} av {len(gr)} par"
+    )
     return Chart(
         fig,
-        f"Spearmans rho mellan nyckeltalen bland GR:s 13 kommuner {ctx.year}{scope_text}. "
-        f"* = signifikant efter Holm-justering för {len(gr)} par; {n_sig} av "
-        f"{len(gr)} par är signifikanta. Färgen visar riktning och styrka, inte säkerhet.",
+        f"Spearmans rangkorrelation (rho, från −1 till 1) mellan nyckeltalen bland GR:s 13 "
+        f"kommuner {ctx.year}{scope_text}. {stars}. Färgen visar riktning och styrka, inte "
+        "säkerhet.",
         source=ctx.source,
         name="sambandsmatris",
     )

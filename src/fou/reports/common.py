@@ -16,16 +16,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 import pandas as pd
 
 from fou.core import sv
-from fou.core.catalog import BETTER_LABELS
+from fou.core.catalog import BETTER_LABELS, is_ending
 from fou.plotting import new_figure, position_plot
 from fou.reports.context import ReportContext
 from fou.reports.display import Chart, Column, Note, Table
 from fou.reports.findings import Finding, summary_note
-from fou.reports.wording import amount
 from fou.stats.position import position_table
 
 #: Short unit words for table columns.
@@ -50,12 +50,18 @@ COST_UNITS: tuple[str, ...] = ("sek", "msek", "percent_deviation")
 COSTS_FIXED_ON = (8, 31)
 
 
-def preliminary_costs(ctx: ReportContext) -> Note | None:
+def preliminary_costs(ctx: ReportContext, *, today: date | None = None) -> Note | None:
     """Whether the report's latest cost figures are preliminary, from the snapshot's date.
 
     Kolada publishes a year's costs as preliminary in spring and fixes them
     on 31 August of the following year. A snapshot taken before that day
     holds preliminary costs for that year.
+
+    Parameters
+    ----------
+    today
+        The date the report is made (default: today): after 31 August the
+        note says the costs *were* preliminary when fetched.
 
     Returns
     -------
@@ -73,10 +79,17 @@ def preliminary_costs(ctx: ReportContext) -> Note | None:
     fixed = f"{latest + 1}-{month:02d}-{day:02d}"
     taken = ctx.dataset.provenance.date
     if taken < fixed:
-        text = (
-            f"Kostnaderna för {latest} är preliminära: uppgifterna hämtades {taken}, och Kolada "
-            f"fastställer dem {day} augusti {latest + 1}. De kan ändras."
-        )
+        if (today or date.today()).isoformat() < fixed:
+            text = (
+                f"Kostnaderna för {latest} är preliminära: uppgifterna hämtades {taken}, och "
+                f"Kolada fastställer dem {day} augusti {latest + 1}. De kan ändras."
+            )
+        else:
+            text = (
+                f"Kostnaderna för {latest} var preliminära när uppgifterna hämtades ({taken}); "
+                f"Kolada fastställde dem {day} augusti {latest + 1}. Hämta data på nytt för de "
+                "fastställda värdena."
+            )
         return Note(text, kind="warning")
     return Note(
         f"Kostnaderna för {latest} är fastställda (hämtade {taken}, efter {day} augusti "
@@ -123,28 +136,34 @@ def overview_chart(ctx: ReportContext, domain: str) -> Chart:
     kpis = domain_kpis(ctx, domain)
     pos = position_table(ctx.values, kpis=kpis, year=ctx.year, catalog=ctx.catalog)
     mine = pos[pos["municipality_id"] == ctx.municipality_id].set_index("kpi")
+    # Short labels in the figure (the unit in full is in the table below it).
     values = {
-        k: amount(mine.at[k, "value"], k, ctx.catalog)
+        k: sv.number(mine.at[k, "value"], ctx.catalog.decimals(k))
+        + (f"{sv.NBSP}%" if unit_short(ctx, k) == "%" else "")
         for k in mine.index
         if pd.notna(mine.at[k, "value"])
     }
     fig, ax = new_figure((8.6, 0.42 * len(kpis) + 2.0))
     position_plot(pos, focus=str(ctx.municipality_id), values=values, catalog=ctx.catalog, ax=ax)
     counts = mine["verdict"].value_counts()
-    told = []
-    for verdict, word in (("bättre", "bättre än"), ("sämre", "sämre än")):
-        if counts.get(verdict):
-            told.append(f"{sv.quantity(int(counts[verdict]), 'nyckeltal', 'nyckeltal')} {word}")
-    status = (
-        sv.join(told) + " GR-snittet" if told else "inget nyckeltal tydligt skilt från GR-snittet"
-    )
+    told: list[str] = []
+    for verdict, words in (
+        ("bättre", "bättre än GR-snittet"),
+        ("sämre", "sämre än GR-snittet"),
+        ("avviker", "avviker (inget håll är bättre)"),
+    ):
+        n = int(counts.get(verdict, 0))
+        if n:  # "3 nyckeltal bättre än GR-snittet, 1 sämre …": the noun once
+            told.append(f"{sv.quantity(n, 'nyckeltal', 'nyckeltal') if not told else n} {words}")
+    status = sv.join(told) if told else "inget nyckeltal tydligt skilt från GR-snittet"
     missing = int(counts.get("saknas", 0))
     return Chart(
         fig,
         f"{sv.capitalise(domain)} {ctx.year}: {ctx.municipality} (färgad punkt) bland GR:s 13 "
         f"kommuner (grå) och riket (romb), i standardavvikelser från GR-snittet. Färg betyder "
-        f"att skillnaden är större än osäkerheten (Wilson-intervall för enkätfrågor, annars mer "
-        f"än en standardavvikelse); grå punkt betyder inom osäkerheten. {ctx.municipality}: "
+        "att skillnaden är större än osäkerheten (för enkätfrågor ett intervall från antalet "
+        "svarande, annars mer än en standardavvikelse); grå punkt betyder inom osäkerheten. "
+        f"{ctx.municipality}: "
         f"{status}"
         + (f"; {sv.quantity(missing, 'nyckeltal', 'nyckeltal')} saknar värde" if missing else "")
         + ".",
@@ -158,10 +177,20 @@ def summary(findings: Sequence[Finding]) -> Note:
     return summary_note(findings)
 
 
-def break_notes(ctx: ReportContext, kpis: Sequence[str]) -> list[str]:
-    """``N20900: Ny beräkningsmetod från 2019 …`` for the key figures with a definition break."""
+def break_notes(ctx: ReportContext, kpis: Sequence[str], *, ended: bool = False) -> list[str]:
+    """``Nettokostnadsavvikelse (%) (N20900): ny beräkningsmetod från 2019`` per break.
+
+    Parameters
+    ----------
+    ended
+        False: the definition changes; True: the key figures that ended.
+    """
     brk = ctx.catalog.breaks[ctx.catalog.breaks["kpi"].isin(list(kpis))]
-    return [f"{ctx.catalog.label(b.kpi)} ({b.kpi}): {b.change}" for b in brk.itertuples()]
+    brk = brk[brk["change"].map(is_ending) == ended]
+    return [
+        f"{ctx.catalog.label(b.kpi)} ({b.kpi}): {str(b.change).strip().rstrip('.')}"
+        for b in brk.itertuples()
+    ]
 
 
 def kpi_appendix(ctx: ReportContext, kpis: Sequence[str]) -> Table:

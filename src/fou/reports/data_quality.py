@@ -74,13 +74,22 @@ def usable(ctx: ReportContext) -> pd.DataFrame:
     return usable_summary(ctx.values, all_years, catalog=ctx.catalog, municipalities=mun)
 
 
+def _counted(n: int, singular: str, plural: str, meaning: str = "") -> str:
+    """``2 fel (värdet bör inte användas)``, or ``inga fel`` (no meaning for nothing)."""
+    if n == 0:
+        return f"inga {plural}"
+    return sv.quantity(n, singular, plural) + (f" ({meaning})" if meaning else "")
+
+
 def summary(ctx: ReportContext, issues: pd.DataFrame, usable_share: pd.DataFrame) -> Note:
     """Sammanfattning: how many problems of which severity, the commonest, what can be used."""
     n = issues["severity"].astype(str).value_counts()
-    counts = (
-        f"{sv.quantity(int(n.get('fel', 0)), 'fel', 'fel')} (värdet bör inte användas), "
-        f"{sv.quantity(int(n.get('varning', 0)), 'varning', 'varningar')} (tolka försiktigt) och "
-        f"{sv.quantity(int(n.get('info', 0)), 'upplysning', 'upplysningar')}"
+    counts = sv.join(
+        [
+            _counted(int(n.get("fel", 0)), "fel", "fel", "värdet bör inte användas"),
+            _counted(int(n.get("varning", 0)), "varning", "varningar", "tolka försiktigt"),
+            _counted(int(n.get("info", 0)), "upplysning", "upplysningar"),
+        ]
     )
     whose = f"{sv.genitive(ctx.municipality)} värden" if ctx.municipality else "GR:s 13 kommuner"
     items = [
@@ -91,10 +100,14 @@ def summary(ctx: ReportContext, issues: pd.DataFrame, usable_share: pd.DataFrame
         )
     ]
     top = issues.groupby("check", observed=True).size().sort_values(ascending=False).head(2)
-    for check, count in top.items():
+    for rank, (check, count) in enumerate(top.items()):
         kind = KINDS[str(check)]
+        lead = "Vanligast" if rank == 0 else "Näst vanligast"
         items.append(
-            Finding("vanligast", f"{kind.label}: {sv.integer(count)} fynd. {kind.meaning}")
+            Finding(
+                "vanligast",
+                f"{lead}: {kind.label.lower()} ({sv.integer(count)}). {kind.meaning}",
+            )
         )
     year = usable_share[usable_share["year"] == ctx.year]
     if not year.empty:
@@ -111,16 +124,24 @@ def summary(ctx: ReportContext, issues: pd.DataFrame, usable_share: pd.DataFrame
     return summary_note(items[:6])
 
 
-def counts_table(ctx: ReportContext, issues: pd.DataFrame) -> Table:
-    """Counts by kind and severity, including kinds checked without findings."""
+def counts_table(ctx: ReportContext, issues: pd.DataFrame) -> Table | Note:
+    """Counts of what the checks found, by kind; the kinds checked without findings in a note."""
     counts = issue_counts(issues, all_kinds=True)
     counts = counts[~counts["check"].isin(BOOKKEEPING_KINDS)]
+    found, clean = counts[counts["n"] > 0], counts[counts["n"] == 0]
+    nothing = (
+        "Kontrollerat utan fynd: " + sv.join([str(k).lower() for k in clean["label"]]) + "."
+        if len(clean)
+        else ""
+    )
+    if found.empty:
+        return Note(f"Kontrollerna fann inga brister {ctx.year}. {nothing}".strip())
     # A finding about a key figure in every municipality counts no single one.
-    every = counts["check"].isin(_ALL_MUNICIPALITIES) & (counts["n"] > 0)
-    some = counts["n_municipalities"].map(lambda n: sv.quantity(int(n), "kommun", "kommuner"))
-    counts = counts.assign(
-        severity=counts["severity"].astype(str).map(SEVERITY_WORDS),
-        municipalities=some.where(~every, "alla kommuner").where(counts["n"] > 0, ""),
+    every = found["check"].isin(_ALL_MUNICIPALITIES)
+    some = found["n_municipalities"].map(lambda n: sv.quantity(int(n), "kommun", "kommuner"))
+    found = found.assign(
+        severity=found["severity"].astype(str).map(SEVERITY_WORDS),
+        municipalities=some.where(~every, "alla kommuner"),
     )
     columns = (
         Column("label", "Typ av brist", wrap=True),
@@ -130,10 +151,11 @@ def counts_table(ctx: ReportContext, issues: pd.DataFrame) -> Table:
         Column("municipalities", "Gäller"),
     )
     return Table(
-        counts.reset_index(drop=True),
+        found.reset_index(drop=True),
         columns,
-        caption="Antal brister per typ (0 = kontrollerat, inget hittat)",
+        caption=f"Brister som kontrollerna fann {ctx.year}, per typ",
         name="Antal brister",
+        notes=(nothing,) if nothing else (),
     )
 
 
@@ -142,8 +164,8 @@ def _issue_columns() -> tuple[Column, ...]:
         Column("severity", "Allvarlighet"),
         Column("label", "Typ av brist", wrap=True),
         Column("kpi_label", "Nyckeltal", wrap=True),
-        Column("municipality", "Gäller"),
-        Column("year", "År", "year"),
+        Column("municipality", "Gäller", optional=True),
+        Column("year", "År", "year", optional=True),
         Column("detail", "Beskrivning", wrap=True),
     )
 

@@ -138,7 +138,7 @@ def position_table(ctx: ReportContext, idx: pd.DataFrame) -> Block:
         return not_run_note(ctx)
     columns = (
         Column("area", "Verksamhet"),
-        Column("municipality", "Kommun"),
+        Column("municipality", "Kommun", optional=True),
         Column("index", "Index", "signed", 2),
         Column("gr_mean", "GR-snitt (index)", "signed", 2),
         Column("n_gr", "GR-kommuner med index", "integer"),
@@ -270,8 +270,8 @@ def funnel_chart(ctx: ReportContext, *, area: str = "hemtjänst") -> Block:
     return Chart(
         fig,
         f"{ctx.catalog.label(kpi)}, trattdiagram {ctx.year}: punkter utanför trattens gränser "
-        f"skiljer sig mer från målvärdet ({fd.target_label}) än slumpen väntas ge vid det antalet "
-        f"svarande. Gränser: {fd.method_label}. {fd.note}",
+        f"skiljer sig mer från jämförelsevärdet ({fd.target_label}) än slumpen väntas ge vid det "
+        f"antalet svarande. Gränser: {fd.method_label}.",
         source=ctx.source,
         name=f"tratt_{area.replace(' ', '_')}",
     )
@@ -292,12 +292,12 @@ def alpha_table(ctx: ReportContext) -> Block:
     )
     columns = (
         Column("area", "Verksamhet"),
-        Column("year", "År", "year"),
+        Column("year", "År", "year", optional=True),
         Column("alpha", "Alfa (ekologisk)", "number", 2),
         Column("ci_low", "KI nedre", "number", 2),
         Column("ci_high", "KI övre", "number", 2),
-        Column("n", "Antal kommuner", "integer"),
-        Column("n_items", "Antal frågor", "integer"),
+        Column("n", "Antal kommuner", "integer", optional=True),
+        Column("n_items", "Antal frågor", "integer", optional=True),
         Column("note", "Kommentar", wrap=True, optional=True),
     )
     return Table(
@@ -313,14 +313,17 @@ def stability_table(ctx: ReportContext, idx: pd.DataFrame) -> Table:
     """ICC(3,1) of the index over years among the GR municipalities."""
     gr = idx[idx["municipality_id"].isin(registry.GR_MUNICIPALITIES)]
     res = index_stability(gr)
+    res = res.assign(
+        years=[sv.year_ranges(str(y).split(", ")) if str(y) else "" for y in res["years"]]
+    )
     columns = (
         Column("area", "Verksamhet"),
-        Column("years", "År som ingår"),
+        Column("years", "År som ingår", wrap=True),
         Column("n", "Antal kommuner", "integer"),
         Column("icc", "ICC", "number", 2),
         Column("ci_low", "KI nedre", "number", 2),
         Column("ci_high", "KI övre", "number", 2),
-        Column("icc_type", "Typ av ICC"),
+        Column("icc_type", "Typ av ICC", wrap=True, optional=True),
         Column("note", "Kommentar", wrap=True, optional=True),
     )
     return Table(

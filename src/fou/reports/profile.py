@@ -145,7 +145,7 @@ def trend_chart(ctx: ReportContext, *, kpis: Sequence[str] = PROFILE_KPIS) -> Bl
         "oftast en definitionsändring, inte en verklig förändring."
     )
     if notes:
-        caption += " Definitionsbyten: " + "; ".join(notes)
+        caption += " Definitionsbyten: " + "; ".join(notes) + "."
     if left_out:
         names = sv.join([ctx.catalog.label(k) for k in left_out])
         caption += f" Utan värden för {ctx.municipality} och därför inte med: {names}."

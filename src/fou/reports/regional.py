@@ -72,14 +72,14 @@ def _riket_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
         text = (
             f"GR-snittet är {sv.join(parts)} av de {n} som har värden {ctx.year} och kan jämföras "
             "med riket, där skillnaden är större än osäkerheten i snittet av de 13 kommunerna "
-            f"(95 % t-intervall); övriga {rest} ligger nära riket eller har inget håll som är "
-            "bättre."
+            f"(95 % konfidensintervall); övriga {rest} ligger nära riket eller har inget håll som "
+            "är bättre."
         )
     else:
         text = (
             f"För inget av de {n} nyckeltal som har värden {ctx.year} och kan jämföras med riket "
             "är GR-snittet tydligt bättre eller sämre än riket: skillnaderna ryms i osäkerheten "
-            "i snittet av de 13 kommunerna (95 % t-intervall)."
+            "i snittet av de 13 kommunerna (95 % konfidensintervall)."
         )
     out = [Finding("riket", text, 10.0)]
     if not judged.empty:
@@ -98,6 +98,12 @@ def _riket_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
     return out
 
 
+def _clear_of_zero(ctx: ReportContext, kpi: str, *values: float) -> bool:
+    """True when none of *values* is shown as zero at the key figure's decimals."""
+    d = ctx.catalog.decimals(kpi)
+    return not any(sv.rounds_to_zero(v, d) for v in values)
+
+
 def change_findings(ctx: ReportContext, kpis: Sequence[str], *, limit: int = 2) -> list[Finding]:
     """The clearest changes of GR-snittet since last year, over the same municipalities."""
     brk = ctx.catalog.breaks
@@ -105,17 +111,16 @@ def change_findings(ctx: ReportContext, kpis: Sequence[str], *, limit: int = 2) 
     comparable = [k for k in kpis if k not in broken]
     c = group_change(ctx.values, kpis=comparable, year=ctx.year)
     c = c[(c["n_both"] >= 3) & ((c["ci_low"] > 0) | (c["ci_high"] < 0))]
-    shown_zero = [
-        sv.rounds_to_zero(x, ctx.catalog.decimals(k))
-        for x, k in zip(c["change"], c["kpi"], strict=True)
-    ]
-    c = c[~np.array(shown_zero, dtype=bool)]
+    # As printed, the change and both ends of its interval must be clear of zero.
+    clear = [_clear_of_zero(ctx, r.kpi, r.change, r.ci_low, r.ci_high) for r in c.itertuples()]
+    c = c[np.array(clear, dtype=bool)]
     if c.empty:
         return [
             Finding(
                 "förändring",
                 f"Ingen förändring av GR-snittet sedan {ctx.year - 1} är större än osäkerheten "
-                "(95 % t-intervall över kommunernas förändringar, samma kommuner båda åren).",
+                "(95 % konfidensintervall över kommunernas förändringar, samma kommuner båda "
+                "åren).",
                 5.0,
             )
         ]
@@ -202,7 +207,10 @@ def data_facts(ctx: ReportContext) -> Note:
         )
     brk = break_notes(ctx, kpis)
     if brk:
-        items.append("Kända definitionsbyten: " + "; ".join(brk))
+        items.append("Kända definitionsbyten: " + "; ".join(brk) + ".")
+    ended = break_notes(ctx, kpis, ended=True)
+    if ended:
+        items.append("Upphörda nyckeltal: " + "; ".join(ended) + ".")
     costs = preliminary_costs(ctx)
     if costs is not None:
         items += costs.paragraphs
@@ -252,10 +260,10 @@ def overview_matrix(ctx: ReportContext, domain: str) -> Chart:
         fig,
         f"{sv.capitalise(domain)} {ctx.year}: varje ruta är en kommuns värde. Blå = bättre och "
         "orange = sämre än GR-snittet, lila = avviker från snittet där inget håll är bättre, bara "
-        "där skillnaden är större än osäkerheten (Wilson-intervall för enkätfrågor, annars mer än "
-        "en standardavvikelse mellan kommunerna). Med många svarande blir intervallet smalt, så "
-        "även en liten skillnad kan få färg. Grått = inom osäkerheten; streckat = saknas."
-        + unit_note,
+        "där skillnaden är större än osäkerheten (för enkätfrågor ett intervall från antalet "
+        "svarande, annars mer än en standardavvikelse mellan kommunerna). Med många svarande "
+        "blir intervallet smalt, så även en liten skillnad kan få färg. Grått = inom "
+        "osäkerheten; streckat = saknas." + unit_note,
         source=ctx.source,
         name=f"matris_{sv.slug(domain)}",
     )
@@ -348,11 +356,16 @@ def associations_chapter(ctx: ReportContext) -> list[Block]:
         f"Samband prövas inom varje område mellan nyckeltal som minst "
         f"{associations.MIN_GR_VALUES} GR-kommuner har värden för {ctx.year}: "
         f"{sv.join(tested) or 'inget område har två sådana nyckeltal'}. Nyckeltal som mäter "
-        "samma sak (t.ex. vardagar och helger, eller procent och miljoner kronor) prövas inte mot "
-        "varandra: att de hänger ihop är väntat. p-värdena är Holm-justerade inom varje område."
+        "samma sak i samma verksamhet (t.ex. vardagar och helger i särskilt boende, eller procent "
+        "och miljoner kronor) prövas inte mot varandra: att de hänger ihop är väntat. Samma fråga "
+        "i hemtjänst och i särskilt boende prövas; ett samband där speglar ofta kommunen som "
+        "helhet. p-värdena är justerade för antalet par i varje område (Holms metod).",
     )
     if not rows:
-        return [intro, Note("Inget par har ett samband som håller efter Holm-justering.")]
+        return [
+            intro,
+            Note("Inget par har ett samband som håller när hänsyn tas till antalet par."),
+        ]
     columns = (
         Column("domain", "Område"),
         Column("pair", "Par", wrap=True),
@@ -436,16 +449,18 @@ def overview_table(ctx: ReportContext, kpi: str) -> Table:
         Column("value", f"Värde {ctx.year}", "number", d),
         Column("previous_value", str(ctx.year - 1), "number", d),
         Column("change", "Förändring", "signed", d),
-        Column("diff_gr", "Skillnad mot GR-snittet", "signed", d),
     ]
-    if comparable:
+    if comparable:  # a mean of sizes in mnkr mostly says how big Göteborg is
+        columns.append(Column("diff_gr", "Skillnad mot GR-snittet", "signed", d))
         columns.append(Column("diff_riket", "Skillnad mot riket", "signed", d))
     columns.append(Column("rank", "Rang i GR", "integer", optional=True))
     columns.append(Column("note", "Kommentar", wrap=True, optional=True))
-    riket = (
+    caption = (
+        f"{ctx.year}: GR-snitt {amount(res['gr_mean'].iloc[0], kpi, ctx.catalog)}, "
         f"riket {amount(res['riket'].iloc[0], kpi, ctx.catalog)}"
         if comparable
-        else "riket anges inte (landets summa går inte att jämföra med en kommun)"
+        else f"{ctx.year}: belopp som växer med kommunens storlek; inget snitt eller rang, och "
+        "riket (landets summa) anges inte"
     )
     notes = [sv.capitalise(n) + "." for n in shared]
     if res["rank"].notna().any():
@@ -453,7 +468,7 @@ def overview_table(ctx: ReportContext, kpi: str) -> Table:
     return Table(
         res,
         tuple(columns),
-        caption=f"{ctx.year}: GR-snitt {amount(res['gr_mean'].iloc[0], kpi, ctx.catalog)}, {riket}",
+        caption=caption,
         name=kpi,
         notes=tuple(notes),
     )
@@ -488,6 +503,8 @@ def gr_trend_data(ctx: ReportContext, kpi: str, years: Sequence[int]) -> pd.Data
         ctx.values, municipality=registry.GR_MUNICIPALITIES[0], kpi=kpi, years=list(years)
     )
     means = trend.loc[trend["series_kind"] == "gr", ["year", "series", "value"]]
+    if not ctx.catalog.comparable(kpi):
+        means = means.iloc[0:0]  # no mean of sizes: the 13 alone
     # With the kpi column the plot finds unit, breaks and years without a survey in the catalogue.
     return pd.concat([rows, means], ignore_index=True).assign(kpi=kpi)
 
@@ -514,7 +531,7 @@ def trend_chart(ctx: ReportContext, kpi: str, *, n_years: int = TREND_YEARS) -> 
         fig,
         f"Utveckling {sv.year_span(years[0], years[-1])}: GR-snittet (ovägt medel) och riket; de "
         "tunna grå linjerna är de 13 kommunerna, var för sig."
-        + (f" Definitionsbyte: {notes[0]}" if notes else ""),
+        + (f" Definitionsbyte: {notes[0]}." if notes else ""),
         source=ctx.source,
         name=f"{kpi}_utveckling",
     )
@@ -560,7 +577,8 @@ def kpi_section(ctx: ReportContext, kpi: str, issues: pd.DataFrame) -> list[Bloc
             Note(f"Inget värde för någon GR-kommun {ctx.year}: {reason}.", kind="missing"),
         ]
     blocks: list[Block] = [heading, overview_table(ctx, kpi)]
-    if has_values(ctx, kpi):
+    # Sizes in mnkr: Göteborg's line would flatten the other twelve; the table says it all.
+    if has_values(ctx, kpi) and ctx.catalog.comparable(kpi):
         chart = trend_chart(ctx, kpi)
         if chart is not None:
             blocks.append(chart)

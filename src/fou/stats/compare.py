@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from fou.core import sv
-from fou.core.catalog import Catalog
+from fou.core.catalog import Catalog, is_ending
 from fou.core.errors import ParameterError, one_of_message
 from fou.core.registry import (
     GR_MUNICIPALITIES,
@@ -167,7 +167,7 @@ def _catalog_phrase(text: object) -> str:
 
 def _is_ended(change: object) -> bool:
     """True when a catalogue break says the key figure ended (``"upphörde"``)."""
-    return "upphörde" in str(change).casefold()
+    return is_ending(change)
 
 
 def _missing_note(
