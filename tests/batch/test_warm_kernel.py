@@ -172,3 +172,28 @@ def test_same_results_as_a_fresh_kernel(tmp_path, project):
     fresh = _last_text(nbformat.read(str(fresh_out), as_version=4))
     assert reused.startswith("x,y,") and reused.count("\n") > 3
     assert reused == fresh
+
+
+def test_local_kernels_talk_over_ipc_with_short_absolute_socket_paths():
+    import os
+
+    from fou.batch.warm_kernel import local_transport
+
+    if os.name == "nt":
+        assert local_transport() == {}
+        return
+    conn = local_transport()
+    assert conn["transport"] == "ipc" and os.path.isabs(conn["ip"]) and len(conn["ip"]) < 90
+
+
+@pytest.mark.slow
+def test_a_kernel_says_nothing_about_unencrypted_tcp(tmp_path, capfd):
+    from fou.batch.warm_kernel import WarmKernel
+
+    wk = WarmKernel("fou")
+    try:
+        wk.start(run_key="r", cwd=tmp_path)
+    finally:
+        wk.shutdown()
+    err = capfd.readouterr().err
+    assert "without encryption" not in err and "IPKernelApp" not in err

@@ -8,6 +8,7 @@ import importlib.util
 import json
 import math
 import re
+import shutil
 import sys
 import types
 from collections.abc import Callable
@@ -21,10 +22,10 @@ import pytest
 from typer.testing import CliRunner
 
 import fou.data.kolada
+from fake_kolada import BASE, KPIS, MUNICIPALITIES, FakeKolada, fake_value
 from fou.cli import app
 from fou.core.catalog import load_catalog
 from fou.core.errors import FetchError, ParameterError
-from fou.core.registry import GR_MUNICIPALITIES
 from fou.data.dataset import load_dataset, read_processed
 from fou.data.fetch import (
     check_kpis,
@@ -36,9 +37,6 @@ from fou.data.fetch import (
 from fou.data.kolada import KoladaClient
 from fou.data.snapshots import list_snapshots, read_manifest, rebuild_processed
 
-BASE = "http://kolada.test/v3"
-KPIS = ["N20900", "U21463", "N01813"]
-MUNICIPALITIES = [*GR_MUNICIPALITIES, "0000", "0114"]
 YEARS = (2020, 2022)
 
 
@@ -49,103 +47,6 @@ def no_local_submissions(monkeypatch: pytest.MonkeyPatch) -> None:
         stub = types.ModuleType("fou.data.submissions")
         stub.load_accepted = lambda directory: None  # type: ignore[attr-defined]
         monkeypatch.setitem(sys.modules, "fou.data.submissions", stub)
-
-
-def fake_value(kpi: str, mun: str, year: int) -> float | None:
-    """Deterministic values; every seventh is suppressed (null)."""
-    h = int(hashlib.sha256(f"{kpi}{mun}{year}".encode()).hexdigest()[:8], 16)
-    return None if h % 7 == 0 else round((h % 10_000) / 100, 2)
-
-
-class FakeKolada:
-    """Just enough of Kolada v3: kpi, municipality_groups and data, paged, ≤ 25 ids per segment.
-
-    Parameters
-    ----------
-    fault
-        Called with (request number, request); may return a Response or raise.
-    per_page_cap
-        Largest page served (forces paging).
-    """
-
-    def __init__(
-        self,
-        *,
-        fault: Callable[[int, httpx.Request], httpx.Response | None] | None = None,
-        per_page_cap: int = 40,
-        municipality_value: Callable[[str], object] = str,
-    ) -> None:
-        self.fault = fault
-        self.per_page_cap = per_page_cap
-        self.municipality_value = municipality_value
-        self.requests: list[httpx.Request] = []
-
-    def handler(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if (
-            self.fault is not None
-            and (answer := self.fault(len(self.requests), request)) is not None
-        ):
-            return answer
-        parts = request.url.path.split("/")[2:]
-        for segment in parts[1:]:
-            if len(segment.split(",")) > 25:
-                return httpx.Response(400, json={"error": "at most 25 ids per path segment"})
-        head = parts[0]
-        if head == "kpi":
-            ids = parts[1].split(",") if len(parts) > 1 else KPIS
-            items = [
-                {"id": k, "title": f"Titel {k}", "description": "", "operating_area": "Äldreomsorg"}
-                for k in ids
-                if k in KPIS
-            ]
-        elif head == "municipality_groups":
-            items = [
-                {
-                    "id": "G96190",
-                    "title": "Göteborgsregionen (ovägt medel)",
-                    "members": [{"id": m, "title": m} for m in GR_MUNICIPALITIES],
-                },
-                {
-                    "id": "G176542",
-                    "title": "Liknande kommuner äldreomsorg, Göteborg, 2024",
-                    "members": [{"id": "1480"}, {"id": "0180"}],
-                },
-            ]
-        elif head == "data":
-            dims = dict(zip(parts[1::2], (s.split(",") for s in parts[2::2]), strict=True))
-            muns = dims.get("municipality", MUNICIPALITIES)
-            years = [int(y) for y in dims.get("year", range(2010, 2023))]
-            items = [
-                {
-                    "kpi": k,
-                    "municipality": self.municipality_value(m),
-                    "period": y,
-                    "values": [{"count": 1, "gender": "T", "status": "",
-                                "value": fake_value(k, m, y), "isdeleted": False}],
-                }
-                for k in dims["kpi"] if k in KPIS
-                for m in muns if m in MUNICIPALITIES
-                for y in years if 2010 <= y <= 2022
-            ]  # fmt: skip
-        else:
-            return httpx.Response(404, json={"error": "unknown endpoint"})
-        per_page = min(int(request.url.params.get("per_page", "5000")), self.per_page_cap)
-        number = int(request.url.params.get("page", "1"))
-        start = (number - 1) * per_page
-        nxt = None
-        if start + per_page < len(items):
-            nxt = str(
-                request.url.copy_merge_params({"page": str(number + 1), "per_page": str(per_page)})
-            )
-        chunk = items[start : start + per_page]
-        return httpx.Response(
-            200, json={"count": len(chunk), "values": chunk, "next_url": nxt, "previous_url": None}
-        )
-
-    def client(self, **kw: object) -> KoladaClient:
-        opts = {"max_rate": math.inf, "sleep": lambda s: None, "seed": 0, **kw}
-        return KoladaClient(BASE, transport=httpx.MockTransport(self.handler), **opts)  # type: ignore[arg-type]
 
 
 def fetch(project: Path, fake: FakeKolada, **kw: object):
@@ -497,3 +398,101 @@ def test_cli_data_prepare_keeps_kolada_data(
         ]
         == "kolada"
     )
+
+
+# ----------------------------------------------------------------- narrow fetches, partials
+
+
+class RevisedKolada(FakeKolada):
+    """Kolada after a revision: U21463 for Ale has new values."""
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        response = super().handler(request)
+        if response.status_code != 200 or "/data/" not in request.url.path:
+            return response
+        body = response.json()
+        for item in body["values"]:
+            if item["kpi"] == "U21463" and item["municipality"] == "1440":
+                item["values"][0]["value"] = 99.0
+        return httpx.Response(200, json=body)
+
+
+def test_a_narrow_fetch_is_laid_over_the_data_in_use(project: Path) -> None:
+    full = fetch(project, FakeKolada())
+    before = read_processed(full.processed_dir).values
+    narrow = fetch(
+        project, RevisedKolada(), kpis=["U21463"], municipalities=["1440"], years=(2021, 2022)
+    )
+    after = read_processed(narrow.processed_dir)
+    assert len(after.values) == len(before)  # nothing lost (174 567 rows did not become 6)
+    key = ["kpi", "municipality_id", "year"]
+    merged = after.values.set_index(key)["value"]
+    inside = [("U21463", "1440", 2021), ("U21463", "1440", 2022)]
+    assert all(merged.loc[k] == 99.0 for k in inside)
+    outside = before.set_index(key)["value"].drop(inside)
+    pd.testing.assert_series_equal(merged.drop(inside), outside, check_names=False)
+    assert narrow.based_on == full.snapshot_id and narrow.n_kept == len(before) - 2
+    assert after.provenance.based_on == (full.snapshot_id,)
+    assert f"övriga värden från {full.snapshot_id}" in after.provenance.source_line()
+    # Offline, the narrow snapshot rebuilds the same merged table (its base first).
+    shutil.rmtree(narrow.processed_dir)
+    rebuild_processed(narrow.snapshot_dir)
+    rebuilt = read_processed(narrow.processed_dir)
+    pd.testing.assert_frame_equal(rebuilt.values, after.values)
+
+
+def test_replace_makes_a_narrow_fetch_the_whole_data_in_use(project: Path) -> None:
+    full = fetch(project, FakeKolada())
+    narrow = fetch(project, FakeKolada(), kpis=["U21463"], municipalities=["1440"],
+                   years=(2021, 2022), replace=True)  # fmt: skip
+    assert narrow.based_on is None and narrow.n_before == full.n_rows
+    assert len(read_processed(narrow.processed_dir).values) == 2
+
+
+def test_partial_snapshots_of_killed_fetches_are_cleared_but_a_running_one_is_kept(
+    project: Path,
+) -> None:
+    from fou.core.locking import try_lock
+
+    raw = project / "data" / "raw"
+    dead = raw / ".snapshot-20261201T000000Z.abc.partial"
+    (dead).mkdir(parents=True)
+    (dead / ".owner").write_text("", encoding="utf-8")
+    (dead / "pages.jsonl.gz").write_bytes(b"half")
+    running = raw / ".snapshot-20261201T000001Z.def.partial"
+    running.mkdir()
+    with open(running / ".owner", "a+", encoding="utf-8") as held:
+        assert try_lock(held)  # as a fetch in another process holds it
+        result = fetch(project, FakeKolada())
+        assert result.cleared_partials == (dead,)
+        assert not dead.exists() and running.exists()
+
+
+def test_sigterm_during_a_fetch_is_an_interruption_with_a_message(
+    project: Path, fake_cli: Callable[..., FakeKolada]
+) -> None:
+    import os
+    import signal
+
+    def terminate(n: int, request: httpx.Request) -> httpx.Response | None:
+        if "page=2" in str(request.url):
+            os.kill(os.getpid(), signal.SIGTERM)  # as `kill <pid>` would
+        return None
+
+    fake_cli(fault=terminate, per_page_cap=5)
+    code, out = run("fetch", "--from-year", "2020", "--to-year", "2022", "-k", "N20900",
+                    "--base-url", BASE, "--rate", "1000")  # fmt: skip
+    assert code == 130 and "Avbrutet" in out and "Ingen ny ögonblicksbild sparades" in out
+    assert list((project / "data" / "raw").iterdir()) == []  # no partial left
+
+
+def test_cli_narrow_fetch_says_it_was_laid_over_and_replace_says_so_too(
+    project: Path, fake_cli: Callable[..., FakeKolada]
+) -> None:
+    fake_cli()
+    common = ("--from-year", "2020", "--to-year", "2022", "--base-url", BASE, "--rate", "1000")
+    assert run("fetch", *common, "-k", "N20900", "-k", "U21463")[0] == 0
+    code, out = run("fetch", *common, "-k", "U21463", "-m", "Ale")
+    assert code == 0 and "lades ovanpå" in out and "--replace" in out
+    code, out = run("fetch", *common, "-k", "U21463", "-m", "Ale", "--replace")
+    assert code == 0 and "--replace: data i bruk ersattes helt" in out

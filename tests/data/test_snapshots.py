@@ -162,12 +162,13 @@ def test_list_snapshots_skips_partial_and_foreign_directories(tmp_path: Path) ->
     write_snapshot(raw, sample_pages())
     (raw / ".snapshot-20261123T150000Z.abc.partial").mkdir()
     (raw / "notes").mkdir()
-    (raw / "20261124T000000Z").mkdir()  # no manifest: not a snapshot
+    (raw / "20261124T000000Z").mkdir()  # no manifest: listed with its problem, not hidden
     infos = list_snapshots(raw)
-    assert [i.snapshot_id for i in infos] == ["20261123T141500Z"]
+    assert [i.snapshot_id for i in infos] == ["20261123T141500Z", "20261124T000000Z"]
     assert (
         infos[0].years == (2020, 2021) and infos[0].n_kpis == 1 and infos[0].municipalities is None
     )
+    assert infos[0].problem == "" and infos[1].problem == "manifest.json saknas"
     assert list_snapshots(tmp_path / "nowhere") == []
     with pytest.raises(DataNotFoundError, match="ingen ögonblicksbild"):
         read_manifest(raw / "notes")

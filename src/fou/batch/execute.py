@@ -138,12 +138,15 @@ def _papermill(job: Job, settings: RunSettings, work: Path, executed: Path) -> N
         warm = kernel_for_this_thread(settings.kernel_name)
         where: dict[str, Any] = warm.prepare(work, run_key=settings.run_key)
     else:
-        from fou.batch.warm_kernel import INLINE_BACKEND
+        from jupyter_client.manager import AsyncKernelManager
+
+        from fou.batch.warm_kernel import INLINE_BACKEND, local_transport
 
         # papermill's fresh kernel inherits the environment: without the
         # inline backend plt.show() would produce no output at all.
         os.environ["MPLBACKEND"] = INLINE_BACKEND
-        where = {"cwd": str(work)}
+        km = AsyncKernelManager(kernel_name=settings.kernel_name, **local_transport())
+        where = {"cwd": str(work), "km": km}
     try:
         pm.execute_notebook(
             str(job.notebook_path.resolve()),

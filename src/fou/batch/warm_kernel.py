@@ -48,6 +48,26 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 START_TIMEOUT = 180.0
 
 
+def local_transport() -> dict[str, str]:
+    """Kernel connection over local sockets (IPC) where the system has them.
+
+    A kernel on this machine needs no TCP port, and over TCP ipykernel warns
+    once per kernel that the traffic is unencrypted. The socket files get an
+    absolute, short path in the temporary folder (Unix sockets allow about
+    100 characters), so the kernel and its client find them from any folder.
+    Windows has no IPC transport: there the default (TCP on localhost) stays.
+    """
+    if os.name == "nt":
+        return {}
+    import tempfile
+    import uuid
+
+    return {
+        "transport": "ipc",
+        "ip": os.path.join(tempfile.gettempdir(), f"fou-{uuid.uuid4().hex[:8]}"),
+    }
+
+
 class KernelPrepareError(RuntimeError):
     """The reused kernel could not be reset for the next job."""
 
@@ -160,7 +180,7 @@ class WarmKernel:
         from jupyter_client.manager import AsyncKernelManager
 
         self.shutdown()
-        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        km = AsyncKernelManager(kernel_name=self.kernel_name, **local_transport())
         # Figures in notebooks need the inline backend, whatever the worker uses.
         env = {**os.environ, "MPLBACKEND": INLINE_BACKEND}
         _wait(km.start_kernel(cwd=str(cwd), env=env))
@@ -221,6 +241,8 @@ class WarmKernel:
             return
         with contextlib.suppress(Exception):
             _wait(km.shutdown_kernel(now=now))
+        with contextlib.suppress(Exception):  # also when the kernel died: its socket files
+            _wait(km.cleanup_resources())
 
 
 _local = threading.local()

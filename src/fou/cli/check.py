@@ -52,6 +52,7 @@ def _print_tables(issues: pd.DataFrame, *, title: str, caption: str) -> None:
     """One table per kind of finding, most serious first, under a heading with its label."""
     import pandas as pd
     from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
     from fou.core import sv
@@ -66,7 +67,7 @@ def _print_tables(issues: pd.DataFrame, *, title: str, caption: str) -> None:
         table = Table(
             title=f"[{style}]{SEVERITY_WORDS.get(sev, sev)}[/]: {spec.label} ({len(part)})",
             title_justify="left",
-            caption=spec.meaning,
+            caption=escape(spec.meaning),
             caption_justify="left",
             box=box.SIMPLE_HEAD,
         )
@@ -83,7 +84,7 @@ def _print_tables(issues: pd.DataFrame, *, title: str, caption: str) -> None:
                 else "alla",
                 "" if pd.isna(r.year) else str(int(r.year)),
                 "" if pd.isna(r.value) else sv.prose(r.value),
-                r.detail,
+                escape(str(r.detail)),
             )
         console.print(table)
     console.print(caption, style="dim")

@@ -219,7 +219,7 @@ def rebuild_cmd(
     from fou.data.snapshots import list_snapshots, rebuild_processed, tables_from_snapshot
 
     p = paths()
-    snaps = {s.snapshot_id: s for s in list_snapshots(p.raw)}
+    snaps = {s.snapshot_id: s for s in list_snapshots(p.raw) if not s.problem}
     if not snaps:
         raise ParameterError(f"Det finns inga råa ögonblicksbilder i {p.raw}. Kör fou fetch.")
     chosen = snapshot or list(snaps)[-1]
@@ -254,12 +254,13 @@ def data_cmd(
     from fou.data.snapshots import list_snapshots
 
     p = paths()
-    if prepare:
+    fetched = p.processed / "kolada"
+    # A fetched data set that is there in part is read (and its problem said), never skipped.
+    in_part = fetched.is_dir() and any(fetched.iterdir())
+    if prepare or in_part or current_provenance(p.root) is not None:
         ds = load_dataset("auto", root=p.root)
-    elif current_provenance(p.root) is None:
-        ds = None
     else:
-        ds = load_dataset("auto", root=p.root)
+        ds = None
     if ds is None:
         console.print(
             "Inga data är förberedda ännu. Kör [bold]fou fetch[/] för att hämta från Kolada "
@@ -303,18 +304,26 @@ def _dataset_table(ds: Dataset) -> Table:
 
 
 def _snapshot_table(snaps: list[SnapshotInfo], *, in_use: str | None) -> Table:
+    """The raw snapshots, narrow enough for an 80-column terminal (the id is never cut)."""
     table = Table(title=f"Råa ögonblicksbilder i data/raw ({len(snaps)})")
-    for col in ("Id", "Hämtad", "Anrop", "Nyckeltal", "År", "Kommuner", "Storlek", "I bruk"):
-        table.add_column(col)
+    table.add_column("Id", no_wrap=True)
+    table.add_column("Hämtad", no_wrap=True)
+    for col in ("Nyckeltal", "År", "Kommuner", "Storlek"):
+        table.add_column(col, justify="right" if col != "År" else "left", no_wrap=True)
+    table.add_column("Status", overflow="fold")
     for s in snaps:
+        status = "i bruk" if s.snapshot_id == in_use else ""
+        if s.problem:
+            status = f"{status}, {s.problem}" if status else s.problem
         table.add_row(
             s.snapshot_id,
-            s.started_at[:19].replace("T", " ") + " UTC" if s.started_at else "",
-            "" if s.n_requests is None else str(s.n_requests),
-            str(s.n_kpis),
+            s.started_at[:10],
+            str(s.n_kpis) if not s.problem else "",
             f"{s.years[0]}–{s.years[1]}" if s.years else "",
-            "alla" if s.municipalities is None else str(len(s.municipalities)),
+            ("alla" if s.municipalities is None else str(len(s.municipalities)))
+            if not s.problem
+            else "",
             _format_bytes(s.size_bytes),
-            "ja" if s.snapshot_id == in_use else "",
+            escape(status),
         )
     return table

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from fou.cli._app import EXIT_INPUT, app, console, err_console, friendly_errors
@@ -37,7 +38,8 @@ def problems_table(problems: pd.DataFrame, *, title: str) -> Table:
         table.add_column(col, overflow="fold")
     for r in problems.itertuples(index=False):
         row = str(r.row) if pd.notna(r.row) else "–"
-        table.add_row(row, str(r.column or "–"), str(r.value), r.check, r.expected)
+        cells = (row, str(r.column or "–"), str(r.value), str(r.check), str(r.expected))
+        table.add_row(*(escape(c) for c in cells))  # cell text is the user's, not markup
     return table
 
 
@@ -48,7 +50,7 @@ def _summary_table(values: pd.DataFrame, *, title: str) -> Table:
     for kpi, g in values.groupby("kpi", sort=True):
         years = sorted(g["year"].unique())
         table.add_row(
-            str(kpi),
+            escape(str(kpi)),
             str(g["municipality_id"].nunique()),
             f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0]),
             str(len(g)),
@@ -59,7 +61,7 @@ def _summary_table(values: pd.DataFrame, *, title: str) -> Table:
 
 
 def _fail(message: str) -> typer.Exit:
-    err_console.print(f"[bold red]Fel:[/] {message}", highlight=False)
+    err_console.print(f"[bold red]Fel:[/] {escape(message)}", highlight=False)
     return typer.Exit(EXIT_INPUT)
 
 
@@ -71,7 +73,11 @@ def _write_template(file: Path) -> None:
     if file.exists():
         raise _fail(f"{file} finns redan; välj ett nytt filnamn för mallen.")
     submissions.write_template(file)
-    console.print(f"Mallen skrevs till {file}. Fyll i den och kör `fou import {file.name}`.")
+    console.print(
+        f"Mallen skrevs till {escape(str(file))}. Fyll i den och kör "
+        f"`fou import {escape(file.name)}`.",
+        highlight=False,
+    )
 
 
 @app.command("import")
@@ -99,18 +105,23 @@ def import_cmd(
         problems = exc.failure_cases
         if problems is None or len(problems) == 0:
             raise
-        err_console.print(problems_table(problems, title=f"Problem i {file.name}"))
+        err_console.print(problems_table(problems, title=f"Problem i {escape(file.name)}"))
         err_console.print(
-            f"[bold red]Inget importerades:[/] {len(problems)} problem i {file.name}. "
+            f"[bold red]Inget importerades:[/] {len(problems)} problem i {escape(file.name)}. "
             "Rätta filen och försök igen (mallen beskrivs i docs/submission_template.md).",
             highlight=False,
         )
         raise typer.Exit(EXIT_INPUT) from None
     sub = result.submission
-    title = f"{file.name}: {len(sub.values)} rader godkända"
+    title = f"{escape(file.name)}: {len(sub.values)} rader godkända"
     console.print(_summary_table(sub.values, title=title))
     if result.dry_run:
-        console.print(f"Torrkörning: inget sparades (källa skulle bli '{sub.source}').")
+        console.print(
+            f"Torrkörning: inget sparades (källa skulle bli '{escape(sub.source)}').",
+            highlight=False,
+        )
         return
     verb = "ersatte den tidigare importen" if result.replaced else "sparades"
-    console.print(f"Källan '{sub.source}' {verb}: {result.target}", highlight=False)
+    console.print(
+        f"Källan '{escape(sub.source)}' {verb}: {escape(str(result.target))}", highlight=False
+    )

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from fou.cli._app import app, console, friendly_errors
 
@@ -46,11 +47,17 @@ def slides_cmd(
 
     Diagrammen sparas också som PNG och SVG i mappen charts/ bredvid bildspelet.
     """
+    from fou.core.errors import check_choice
+    from fou.core.registry import resolve_municipality
+    from fou.core.vocabulary import DATA_SOURCES
     from fou.data.dataset import load_dataset
     from fou.reports.slides import build_deck
 
+    check_choice(source, DATA_SOURCES, "--source")
+    if municipality is not None:  # checked here, so the message names the option
+        municipality = resolve_municipality(municipality, parameter="--municipality")
     ds = load_dataset(source)
     y = ds.latest_year() if year is None else ds.check_year(year, parameter="--year")
     path = build_deck(ds, year=y, municipality=municipality, domains=domain, output=output)
-    console.print(f"Bildspelet är skrivet: {path}", highlight=False)
+    console.print(f"Bildspelet är skrivet: {escape(str(path))}", highlight=False)
     console.print(ds.provenance.source_line(), style="dim")

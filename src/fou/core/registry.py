@@ -22,7 +22,7 @@ Comparison groups for a municipality:
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -169,12 +169,46 @@ def resolve_municipality(value: str | int, *, parameter: str = "kommun") -> str:
     key = normalise_name(text)
     if key in by_name:
         return by_name[key]
-    suggestions = [n for n in table["name"] if normalise_name(n).startswith(key[:3])][:5]
-    hint = f" Liknande namn: {', '.join(suggestions)}." if suggestions and key else ""
+    hint = ""
+    if text.isdigit() and len(text) < 4 and text.zfill(4) in set(table["municipality_id"]):
+        padded = text.zfill(4)  # 0114 typed (or read) without its leading zero
+        hint = f" Menade du '{padded}' ({municipality_name(padded)})?"
+    elif key:
+        suggestions = similar_names(text, list(table["name"]))
+        hint = f" Menade du {sv_or(suggestions)}?" if suggestions else ""
     raise ParameterError(
         f"{parameter}: okänd kommun {value!r}. Ange en kommunkod med fyra tecken "
         f"(t.ex. '1480') eller ett kommunnamn som Kolada skriver det (t.ex. 'Göteborg').{hint}"
     )
+
+
+def _plain(name: str) -> str:
+    """Case and accents folded (for suggestions only: Håbo and Habo are two municipalities)."""
+    decomposed = unicodedata.normalize("NFKD", normalise_name(name))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def similar_names(text: str, names: Sequence[str], *, n: int = 3) -> list[str]:
+    """Names like *text*, ignoring case and accents, most similar first.
+
+    Examples
+    --------
+    >>> similar_names("Goteborg", ["Gotland", "Göteborg", "Götene"])
+    ['Göteborg']
+    """
+    import difflib
+
+    by_plain: dict[str, list[str]] = {}
+    for name in names:
+        by_plain.setdefault(_plain(name), []).append(name)
+    close = difflib.get_close_matches(_plain(text), list(by_plain), n=n, cutoff=0.75)
+    return [name for plain in close for name in by_plain[plain]][:n]
+
+
+def sv_or(names: Sequence[str]) -> str:
+    """``'Göteborg'``, ``'Göteborg' eller 'Götene'`` (quoted, for "Menade du …?")."""
+    quoted = [f"'{n}'" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " eller " + quoted[-1]
 
 
 def resolve_municipalities(

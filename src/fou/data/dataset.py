@@ -18,7 +18,6 @@ are added to either source, with their own ``source`` value.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from fou.core.paths import ProjectPaths, paths
 from fou.core.registry import GROUP_COLUMNS
 from fou.core.schema import VALUES_SCHEMA, coerce_values, validate_values
 from fou.core.vocabulary import DATA_SOURCES
-from fou.data.provenance import GROUPS_FILE, KPIS_FILE, PROVENANCE_FILE, VALUES_FILE, Provenance
+from fou.data.provenance import GROUPS_FILE, PROVENANCE_FILE, VALUES_FILE, Provenance
 
 
 @dataclass(frozen=True)
@@ -98,29 +97,38 @@ def read_processed(directory: Path) -> Dataset:
     Returns
     -------
     Dataset
+
+    Raises
+    ------
+    DataNotFoundError
+        The directory holds no data set, or a file of it cannot be read (the
+        message names the file and how to rebuild it from a raw snapshot).
     """
-    prov = Provenance.from_dict(
-        json.loads((directory / PROVENANCE_FILE).read_text(encoding="utf-8"))
-    )
-    values = validate_values(
-        coerce_values(pd.read_parquet(directory / VALUES_FILE)), origin=str(directory / VALUES_FILE)
-    )
-    groups_path = directory / GROUPS_FILE
+    from fou.data.snapshots import read_processed as read_tables
+
+    found = read_tables(directory)
+    if found is None:
+        raise DataNotFoundError(f"{directory} innehåller ingen datamängd.")
+    tables, prov = found
+    values = validate_values(coerce_values(tables.values), origin=str(directory / VALUES_FILE))
     groups = (
-        pd.read_parquet(groups_path).astype(str)
-        if groups_path.exists()
+        tables.groups.astype(str)
+        if len(tables.groups)
         else pd.DataFrame(columns=list(GROUP_COLUMNS))
     )
     titles: dict[str, str] = {}
-    kpis_path = directory / KPIS_FILE
-    if kpis_path.exists():
-        meta = pd.read_parquet(kpis_path)
-        titles = dict(zip(meta["kpi"].astype(str), meta["title"].astype(str), strict=True))
+    if len(tables.kpis) and "title" in tables.kpis:
+        kpis = tables.kpis
+        titles = dict(zip(kpis["kpi"].astype(str), kpis["title"].astype(str), strict=True))
     return Dataset(values=values, groups=groups, provenance=prov, kpi_titles=titles)
 
 
 def _has_processed(directory: Path) -> bool:
     return all((directory / f).exists() for f in (VALUES_FILE, PROVENANCE_FILE))
+
+
+def _partly_there(directory: Path) -> bool:
+    return any((directory / f).exists() for f in (VALUES_FILE, PROVENANCE_FILE, GROUPS_FILE))
 
 
 def load_dataset(source: str = "auto", *, root: Path | str | None = None) -> Dataset:
@@ -150,6 +158,18 @@ def load_dataset(source: str = "auto", *, root: Path | str | None = None) -> Dat
     kolada_dir = p.processed / "kolada"
     if source in ("auto", "kolada") and _has_processed(kolada_dir):
         ds = read_processed(kolada_dir)
+    elif source in ("auto", "kolada") and _partly_there(kolada_dir):
+        # Never fall back to demo data in silence when a fetch is half there.
+        missing = [f for f in (VALUES_FILE, PROVENANCE_FILE) if not (kolada_dir / f).exists()]
+        from fou.data.snapshots import unreadable_message
+
+        raise DataNotFoundError(
+            unreadable_message(
+                kolada_dir,
+                FileNotFoundError(f"{', '.join(missing)} saknas"),
+                hint="eller välj datakällan demo",
+            )
+        )
     elif source == "kolada":
         raise DataNotFoundError(
             "Inga hämtade Kolada-data finns. Kör `fou fetch` (kräver nätverk) "

@@ -357,25 +357,34 @@ class SnapshotInfo:
     years: tuple[int, int] | None
     municipalities: tuple[str, ...] | None
     size_bytes: int
+    problem: str = ""
 
 
 def list_snapshots(raw_dir: Path | str) -> list[SnapshotInfo]:
     """List the complete snapshots under *raw_dir*, oldest first.
 
-    Temporary (partial) directories and directories without a manifest are skipped.
+    Temporary (partial) directories are skipped. A snapshot folder whose
+    manifest is missing or unreadable is listed with its *problem* (it cannot
+    be used or rebuilt, but it is not hidden).
     """
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         return []
     out = []
     for d in sorted(raw_dir.iterdir()):
-        if (
-            not d.is_dir()
-            or not SNAPSHOT_ID_PATTERN.match(d.name)
-            or not (d / MANIFEST_FILE).exists()
-        ):
+        if not d.is_dir() or not SNAPSHOT_ID_PATTERN.match(d.name):
             continue
-        m = read_manifest(d)
+        size = sum(f.stat().st_size for f in d.iterdir() if f.is_file())
+        try:
+            m = read_manifest(d)
+        except (DataNotFoundError, OSError, ValueError) as exc:
+            problem = (
+                f"{MANIFEST_FILE} saknas"
+                if not (d / MANIFEST_FILE).exists()
+                else f"{MANIFEST_FILE} går inte att läsa ({type(exc).__name__})"
+            )
+            out.append(SnapshotInfo(d.name, d, "", "", None, 0, None, None, size, problem))
+            continue
         years = m.get("years")
         muns = m.get("municipalities")
         out.append(
@@ -388,7 +397,7 @@ def list_snapshots(raw_dir: Path | str) -> list[SnapshotInfo]:
                 n_kpis=len(m.get("kpis") or []),
                 years=(int(years[0]), int(years[1])) if years else None,
                 municipalities=tuple(muns) if muns is not None else None,
-                size_bytes=sum(f.stat().st_size for f in d.iterdir() if f.is_file()),
+                size_bytes=size,
             )
         )
     return out
@@ -702,7 +711,7 @@ def read_processed(
 
 def unreadable_message(target: Path, exc: BaseException, *, hint: str = "") -> str:
     """What to say when a processed data set cannot be read, and how to recover."""
-    snapshots = list_snapshots(target.parent.parent / "raw")
+    snapshots = [s for s in list_snapshots(target.parent.parent / "raw") if not s.problem]
     latest = snapshots[-1].snapshot_id if snapshots else None
     how = (
         f"Bygg om den från den senaste ögonblicksbilden utan nätet: fou rebuild {latest}"

@@ -217,14 +217,27 @@ def _read_xlsx_cells(path: Path) -> list[list[_Cell]]:
         expected = f"en Excel-arbetsbok (.xlsx) ({exc})"
         raise _file_error(path, "filen kunde inte läsas som XLSX", expected) from None
     try:
-        ws = wb.worksheets[0]
-        ws.reset_dimensions()  # do not trust the stored sheet size (files from other tools)
-        return [
-            [_Cell(c.value, getattr(c, "number_format", None)) for c in row]
-            for row in ws.iter_rows()
-        ]
+        sheets = []
+        for ws in wb.worksheets:
+            ws.reset_dimensions()  # do not trust the stored sheet size (files from other tools)
+            rows = [
+                [_Cell(c.value, getattr(c, "number_format", None)) for c in row]
+                for row in ws.iter_rows()
+            ]
+            if any(not _is_blank(c) for row in rows for c in row):
+                sheets.append((ws.title, rows))
     finally:
         wb.close()
+    if len(sheets) > 1:
+        names = ", ".join(f"'{name}'" for name, _ in sheets)
+        raise _file_error(
+            path,
+            f"arbetsboken har uppgifter på {len(sheets)} blad ({names}); det går inte att veta "
+            "vilket som gäller",
+            "alla rader på ett enda blad, som i mallen",
+        )
+    # The one sheet with data, wherever it is (an empty first sheet is not the data).
+    return sheets[0][1] if sheets else []
 
 
 def _file_error(path: Path, check: str, expected: str) -> SubmissionError:
@@ -239,7 +252,7 @@ def read_cells(path: Path | str) -> list[list[Any]]:
     ----------
     path
         ``.csv`` (``;``, ``,`` or tab separated, UTF-8 or Windows-1252) or
-        ``.xlsx`` (first sheet).
+        ``.xlsx`` (the one sheet with data; data on two sheets is refused).
 
     Returns
     -------
@@ -254,6 +267,8 @@ def _read_rows(path: Path) -> list[list[_Cell]]:
     if not path.exists():
         expected = "sökvägen till en befintlig CSV- eller XLSX-fil"
         raise _file_error(path, "filen finns inte", expected)
+    if path.is_dir():
+        raise _file_error(path, "sökvägen är en mapp, inte en fil", "en CSV- eller XLSX-fil")
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _read_csv_cells(path)

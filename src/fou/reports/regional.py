@@ -64,7 +64,7 @@ def _riket_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
         int((judged["verdict"] == "sämre").sum()),
     )
     if better or worse:
-        counted = {"bättre än riket": better, "sämre": worse}
+        counted = {"bättre än riket": better, "sämre än riket": worse}
         parts = [
             f"{w} för {sv.quantity(k, 'nyckeltal', 'nyckeltal')}" for w, k in counted.items() if k
         ]
