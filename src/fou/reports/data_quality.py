@@ -102,13 +102,12 @@ def summary(ctx: ReportContext, issues: pd.DataFrame, usable_share: pd.DataFrame
     top = issues.groupby("check", observed=True).size().sort_values(ascending=False).head(2)
     for rank, (check, count) in enumerate(top.items()):
         kind = KINDS[str(check)]
-        lead = "Vanligast" if rank == 0 else "Näst vanligast"
-        items.append(
-            Finding(
-                "vanligast",
-                f"{lead}: {kind.label.lower()} ({sv.integer(count)}). {kind.meaning}",
-            )
-        )
+        lead = f"{'Vanligast' if rank == 0 else 'Näst vanligast'} ({sv.integer(count)})"
+        meaning = kind.meaning[:1].lower() + kind.meaning[1:]
+        # "Nyckeltalet har upphört: nyckeltalet har upphört enligt …" says it twice.
+        said = meaning.startswith(kind.label.lower()[:15])
+        text = f"{lead}: {meaning}" if said else f"{lead}: {kind.label.lower()}. {kind.meaning}"
+        items.append(Finding("vanligast", text))
     year = usable_share[usable_share["year"] == ctx.year]
     if not year.empty:
         share = year["n_usable"].sum() / year["n_kpis"].sum()
@@ -118,7 +117,8 @@ def summary(ctx: ReportContext, issues: pd.DataFrame, usable_share: pd.DataFrame
             Finding(
                 "användbart",
                 f"{sv.percent(100 * share, 0)} av nyckeltalen går att använda {ctx.year} (har ett "
-                f"värde och inget fel); lägst andel har {domain} ({sv.percent(100 * low, 0)}).",
+                f"värde och inget fel); lägst andel har området {domain} "
+                f"({sv.percent(100 * low, 0)}).",
             )
         )
     return summary_note(items[:6])
