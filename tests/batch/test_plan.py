@@ -133,3 +133,13 @@ def test_jobs_made_by_hand_are_checked(changes, needle):
 
 def test_a_checked_job_passes():
     assert check_job(_job()).id == "2025/1480/ok_profile"
+
+
+def test_a_batch_made_in_python_is_checked_like_a_file(project):
+    from dataclasses import replace
+
+    batch = _load(project, "notebooks: [ok_profile]\nmunicipalities: ['1480']\n")
+    with pytest.raises(ParameterError, match="ingen kommunkod"):
+        plan_jobs(replace(batch, municipalities=("../../../../etc",)), dataset=DATA)
+    with pytest.raises(ParameterError, match="inte ett notebooknamn"):
+        plan_jobs(replace(batch, notebooks=("/tmp/evil",)), dataset=DATA)

@@ -71,7 +71,11 @@ def test_slides_name_the_option(project):
 def test_a_truncated_values_file_names_the_file_and_the_way_back(fetched: Path):
     values = fetched / "values.parquet"
     values.write_bytes(values.read_bytes()[:200])
-    for command in (("data",), ("check", "--source", "kolada")):
+    batch = fetched.parents[2] / "parameters" / "b.yaml"
+    batch.write_text("notebooks: [municipality_profile]\nmunicipalities: [Ale]\n", encoding="utf-8")
+    notebooks = str(Path(__file__).resolve().parents[2] / "notebooks")
+    run_it = ("run", str(batch), "--notebooks-dir", notebooks)
+    for command in (("data",), ("check", "--source", "kolada"), run_it):
         code, out = run(*command)
         assert code == 2, out
         # (rich may wrap the long path: compare without spaces)
@@ -101,6 +105,19 @@ def test_a_snapshot_without_manifest_is_listed_with_its_problem(project: Path, f
         and snap.name in out
         and "i bruk, manifest.json saknas" in out.replace("j son", "json")
     )
+
+
+def test_the_snapshot_table_fits_80_columns(fetched: Path):
+    result = CliRunner().invoke(app, ["data"])  # the console is 80 columns wide here
+    head = next(line for line in result.output.splitlines() if "Id" in line and "Status" in line)
+    assert len(head) <= 80 and "Nyckeltal" in head and "Kommuner" in head
+
+
+def test_a_yaml_key_that_looks_like_markup_is_named_as_written(project: Path):
+    path = project / "parameters" / "b.yaml"
+    path.write_text("notebooks: [municipality_profile]\n'[red]kommun': Ale\n", encoding="utf-8")
+    code, out = run("run", str(path), "--source", "demo")
+    assert code == 2 and "b.yaml" in out and "okänd nyckel '[red]kommun'" in out
 
 
 def test_rebuild_of_an_unknown_snapshot_lists_the_ones_there(fetched: Path):

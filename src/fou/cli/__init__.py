@@ -1,20 +1,14 @@
-"""Command-line interface: ``fou fetch | import | data | catalog | municipalities | check | run |
-slides``.
+"""Command-line interface: ``fou fetch | rebuild | import | data | catalog | municipalities |
+check | run | slides``.
 
-Each topic registers its commands on :data:`fou.cli._app.app` in its own module.
+Each topic registers its commands on :data:`fou.cli._app.app` in its own module;
+importing them here is what registers them.
 """
 
 from __future__ import annotations
 
-from fou.cli import data as _data  # noqa: F401  (registers commands)
+from fou.cli import check, data, fetch, imports, run, slides  # noqa: F401  (register commands)
 from fou.cli._app import app
-
-for _name in ("fetch", "imports", "check", "run", "slides"):
-    try:  # topics land one at a time; a missing module must not break the others
-        __import__(f"fou.cli.{_name}")
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"fou.cli.{_name}":
-            raise
 
 
 def main() -> None:

@@ -40,14 +40,6 @@ def _n_municipalities(muns: list[str] | None) -> str:
     return "1 kommun" if len(muns) == 1 else f"{len(muns)} kommuner"
 
 
-def _format_bytes(n: int) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return f"{n} B"
-
-
 @app.command("fetch")
 @friendly_errors
 def fetch_cmd(
@@ -276,6 +268,8 @@ def data_cmd(
 
 
 def _dataset_table(ds: Dataset) -> Table:
+    from fou.core import sv
+
     prov, v = ds.provenance, ds.values
     regions = v["municipality_id"].str.startswith("00")
     table = Table(title="Data som används", show_header=False)
@@ -289,9 +283,11 @@ def _dataset_table(ds: Dataset) -> Table:
     table.add_row("Hämtad" if not prov.is_demo else "Skapad", prov.created_at)
     table.add_row("Bas-URL", prov.base_url or "–")
     table.add_row("År", f"{prov.years[0]}–{prov.years[1]}" if prov.years else "–")
-    table.add_row("Anrop", str(prov.n_requests) if prov.n_requests is not None else "–")
-    table.add_row("Rader", f"{len(v)} ({int(v['value'].notna().sum())} med värde)")
-    table.add_row("Nyckeltal", str(v["kpi"].nunique()))
+    table.add_row("Anrop", sv.integer(prov.n_requests) if prov.n_requests is not None else "–")
+    table.add_row(
+        "Rader", f"{sv.integer(len(v))} ({sv.integer(int(v['value'].notna().sum()))} med värde)"
+    )
+    table.add_row("Nyckeltal", sv.integer(v["kpi"].nunique()))
     table.add_row(
         "Kommuner",
         f"{v.loc[~regions, 'municipality_id'].nunique()} kommuner, "
@@ -308,9 +304,9 @@ def _snapshot_table(snaps: list[SnapshotInfo], *, in_use: str | None) -> Table:
     table = Table(title=f"Råa ögonblicksbilder i data/raw ({len(snaps)})")
     table.add_column("Id", no_wrap=True)
     table.add_column("Hämtad", no_wrap=True)
-    for col in ("Nyckeltal", "År", "Kommuner", "Storlek"):
+    for col in ("Nyckeltal", "År", "Kommuner"):
         table.add_column(col, justify="right" if col != "År" else "left", no_wrap=True)
-    table.add_column("Status", overflow="fold")
+    table.add_column("Status", overflow="fold", min_width=8)
     for s in snaps:
         status = "i bruk" if s.snapshot_id == in_use else ""
         if s.problem:
@@ -323,7 +319,6 @@ def _snapshot_table(snaps: list[SnapshotInfo], *, in_use: str | None) -> Table:
             ("alla" if s.municipalities is None else str(len(s.municipalities)))
             if not s.problem
             else "",
-            _format_bytes(s.size_bytes),
             escape(status),
         )
     return table
