@@ -35,3 +35,21 @@ def test_position_table_recomputes_the_share_below(ale):
     own = year.loc[year.municipality_id == "1440", "index"].item()
     assert row["index"] == own
     assert row["share_below"] == (nat < own).mean() * 100
+
+
+def test_a_year_without_the_survey_gives_a_report_that_says_so(ale):
+    from dataclasses import replace
+
+    from fou.reports.display import Chart, Note
+
+    ctx = replace(ale, year=2021)  # the catalogue's survey_not_run
+    idx = person_centred.index(ctx)
+    summary = person_centred.summary(ctx, idx)
+    assert any("genomfördes inte 2021" in item for item in summary.items)
+    for section in (person_centred.position_table(ctx, idx), person_centred.survey_table(ctx),
+                    person_centred.funnel_chart(ctx), person_centred.alpha_table(ctx)):  # fmt: skip
+        assert isinstance(section, Note) and section.kind == "missing"
+        assert "genomfördes inte 2021" in section.paragraphs[0]
+    # What there is for the other years is still shown.
+    assert isinstance(person_centred.index_trend_chart(ctx, idx), Chart)
+    assert len(person_centred.stability_table(ctx, idx).data) >= 1  # the fixture has hemtjänst

@@ -65,6 +65,9 @@ class Facts:
         Lowest and highest GR value and who has them.
     missing, missing_reason
         No GR municipality has a value, and why.
+    no_change_reason
+        Why no change since last year can be given (a year without the
+        survey, a definition break), for the sentence that says so.
     caveats
         Plain-language caveats.
     bars
@@ -103,6 +106,7 @@ class Facts:
     gr_max_names: tuple[str, ...]
     missing: bool
     missing_reason: str
+    no_change_reason: str = ""
     caveats: tuple[str, ...] = ()
     bars: tuple[tuple[str, str, float], ...] = field(default=(), repr=False)
 
@@ -239,10 +243,11 @@ def kpi_facts(
     lo = float(np.nanmin(vals)) if has.any() else math.nan
     hi = float(np.nanmax(vals)) if has.any() else math.nan
     ch = group_change(values, kpis=[kpi], year=year).iloc[0]
-    no_change = bool(
-        ((catalog.breaks["kpi"] == kpi) & (catalog.breaks["year"] == year)).any()
-        or (bool(row["survey"]) and (year - 1) in catalog.survey_not_run)
-    )
+    broken = bool(((catalog.breaks["kpi"] == kpi) & (catalog.breaks["year"] == year)).any())
+    not_run = bool(row["survey"]) and (year - 1) in catalog.survey_not_run
+    no_change = broken or not_run
+    # A break is said among the caveats; a year without the survey only here.
+    no_change_reason = f"brukarundersökningen inte gjordes {year - 1}" if not_run else ""
     g = group_against_riket(values, kpis=[kpi], year=year, catalog=catalog).iloc[0]
     if mid is not None:
         me = ov[ov["municipality_id"] == mid].iloc[0]
@@ -296,6 +301,7 @@ def kpi_facts(
         gr_max_names=tuple(ov.loc[vals == hi, "municipality"]) if has.any() else (),
         missing=missing,
         missing_reason=reason,
+        no_change_reason=no_change_reason,
         caveats=tuple(dict.fromkeys(_caveats(catalog, ov, issues, kpi, year)))
         if not missing
         else (),
@@ -426,11 +432,16 @@ def _numbers(f: Facts) -> str:
     return text
 
 
+def _because(f: Facts) -> str:
+    """``, eftersom brukarundersökningen inte gjordes 2021`` (or nothing when unknown)."""
+    return f", eftersom {f.no_change_reason}" if f.no_change_reason else ""
+
+
 def _change(f: Facts) -> str:
     prev = f.year - 1
     if f.municipality is not None and not math.isnan(f.value):
         if math.isnan(f.change):
-            return f"Förändringen sedan {prev} kan inte anges."
+            return f"Förändringen sedan {prev} kan inte anges{_because(f)}."
         if round(f.change, 1) == 0:
             return f"Sedan {prev} är värdet i stort sett oförändrat."
         verb = "ökat" if f.change > 0 else "minskat"
@@ -438,7 +449,7 @@ def _change(f: Facts) -> str:
             f"Sedan {prev} har {f.municipality} {verb} med {spoken_difference(f.change, f.unit)}."
         )
     if math.isnan(f.gr_change) or f.gr_change_n < 2:
-        return f"Förändringen av snittet sedan {prev} kan inte anges."
+        return f"Förändringen av snittet sedan {prev} kan inte anges{_because(f)}."
     verb = "ökat" if f.gr_change > 0 else "minskat"
     text = (
         f"Sedan {prev} har snittet {verb} med {spoken_difference(f.gr_change, f.unit)}, räknat på "
