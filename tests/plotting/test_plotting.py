@@ -494,6 +494,13 @@ def test_funnel_accepts_long_limits_and_funnel_data(funnel_points, limits):
     assert "Riket (85 %)" in [t.get_text() for t in ax.get_legend().get_texts()]
     assert texts(ax, "not") == ["Kommunerna skiljer sig mer än slumpen förklarar."]
     assert ax.get_title() == "Nöjda med helheten (hemtjänst), 2022"
+    # Limits widened for overdispersion: labelled so, with chance's own limit thin beside them.
+    widened = types.SimpleNamespace(**{**vars(fd), "chance_limits": long})
+    ax = funnel_plot(widened, highlight="1480")
+    legend = [t.get_text().replace("\u00a0", " ") for t in ax.get_legend().get_texts()]
+    assert "Gräns 95 % (vidgad för överspridning)" in legend
+    assert "Gräns 95 % för enbart slump" in legend
+    assert len([ln for ln in ax.lines if ln.get_gid() == "gräns_slump"]) == 2
 
 
 def test_funnel_with_stats_funnel_data():

@@ -53,3 +53,19 @@ def test_a_year_without_the_survey_gives_a_report_that_says_so(ale):
     # What there is for the other years is still shown.
     assert isinstance(person_centred.index_trend_chart(ctx, idx), Chart)
     assert len(person_centred.stability_table(ctx, idx).data) >= 1  # the fixture has hemtjänst
+
+
+def test_the_funnel_finding_counts_only_points_outside_the_drawn_limits(ale):
+    from fou.core.registry import municipality_name
+    from fou.stats.survey import funnel_data
+
+    finding = person_centred.funnel_finding(ale, area="hemtjänst")
+    fd = funnel_data(ale.values, kpi="U21463", year=2022, catalog=ale.catalog)
+    gr = fd.points[fd.points["is_gr"] & fd.points["outside_95"].fillna(False).astype(bool)]
+    names = {municipality_name(m) for m in gr["municipality_id"]}
+    assert finding is not None and finding.kpi == "U21463"
+    assert all(n in finding.text for n in names)
+    if fd.adjusted:
+        assert "vidgade för att kommunerna skiljer sig mer än slumpen ger" in finding.text
+    if not names:
+        assert "ingen av GR:s" in finding.text

@@ -17,7 +17,7 @@ from statsmodels.stats.proportion import proportion_confint
 from fou.core import sv
 from fou.core.catalog import load_catalog
 from fou.core.errors import DataNotFoundError, ParameterError
-from fou.core.registry import GR_MUNICIPALITIES
+from fou.core.registry import GR_MUNICIPALITIES, municipality_ids
 from fou.stats.survey import (
     FunnelData,
     binomial_limits,
@@ -278,7 +278,8 @@ def _expected_flags(points: pd.DataFrame, p0: float, confidence: float, method: 
 
 @pytest.mark.parametrize("method", ["binomial", "normal"])
 def test_funnel_flags_match_direct_computation(survey_values, catalog, method):
-    f = funnel_data(survey_values, kpi="U21463", year=2022, catalog=catalog, method=method)
+    f = funnel_data(survey_values, kpi="U21463", year=2022, catalog=catalog, method=method,
+                    overdispersion_method="none")  # fmt: skip
     assert isinstance(f, FunnelData)
     assert f.target == 85.0 and f.target_label == "riket, 85\u00a0%"
     pts = f.points
@@ -293,7 +294,9 @@ def test_funnel_flags_match_direct_computation(survey_values, catalog, method):
 
 
 def test_funnel_points_limits_and_grid(survey_values, catalog):
-    f = funnel_data(survey_values, kpi="U21463", year=2022, catalog=catalog)
+    f = funnel_data(
+        survey_values, kpi="U21463", year=2022, catalog=catalog, overdispersion_method="none"
+    )
     row = f.points.set_index("municipality_id").loc["1407"]
     lo, hi = binomial_limits(0.85, [93], confidence=0.95)
     assert row["lower_95"] == pytest.approx(lo[0] * 100, abs=TOL)
@@ -327,7 +330,9 @@ def test_funnel_weighted_and_numeric_targets(survey_values, catalog):
 
 
 def test_funnel_labels_read_well_alone_and_in_brackets(survey_values, catalog):
-    f = funnel_data(survey_values, kpi="U21463", year=2022, catalog=catalog)
+    f = funnel_data(
+        survey_values, kpi="U21463", year=2022, catalog=catalog, overdispersion_method="none"
+    )
     caption = f"skiljer sig från målvärdet ({f.target_label}). Gränser: {f.method_label}."
     assert (
         "((" not in caption
@@ -340,20 +345,28 @@ def test_funnel_labels_read_well_alone_and_in_brackets(survey_values, catalog):
         "binomialfördelningen för varje antal svarande"
     )
     assert "mid-p" not in f.method_label and "interpolation" not in f.method_label
-    n = funnel_data(survey_values, kpi="U21463", year=2022, catalog=catalog, method="normal")
+    n = funnel_data(survey_values, kpi="U21463", year=2022, catalog=catalog, method="normal",
+                    overdispersion_method="none")  # fmt: skip
     assert n.method_label == (
         "95\u00a0% och 99,8\u00a0% kring riket, ungefärligt beräknade med normalfördelningen"
     )
 
 
 def test_funnel_overdispersion_note_is_plain_and_keeps_the_number(survey_values, catalog):
-    f = funnel_data(survey_values, kpi="U21463", year=2022, catalog=catalog)
+    f = funnel_data(
+        survey_values, kpi="U21463", year=2022, catalog=catalog, overdispersion_method="none"
+    )
     assert f.dispersion > 1.5
     assert f.note == (
-        "Fler kommuner än slumpen ger hamnar utanför gränserna: skillnaderna mellan kommunerna "
-        "är verkliga, inte bara slump. Spridningen är "
+        "Fler kommuner än slumpen ger hamnar utanför gränserna för enbart slump: skillnaderna "
+        "mellan kommunerna är verkliga, inte bara slump. Spridningen är "
         f"{sv.number(f.dispersion, 1)} gånger så stor som slumpen ensam skulle ge."
     )
+    adjusted = funnel_data(survey_values, kpi="U21463", year=2022, catalog=catalog)
+    assert adjusted.adjusted and adjusted.note.endswith(
+        "Gränserna är därför vidgade; en kommun utanför dem skiljer sig tydligt."
+    )
+    assert "vidgade för att kommunerna skiljer sig mer än slumpen ger" in adjusted.method_label
 
 
 def test_funnel_selection_gr(survey_values, catalog):
@@ -417,7 +430,9 @@ def test_real_survey_uncertainty_before_2019_has_no_interval(real_values, catalo
 
 @pytest.mark.shared
 def test_real_funnel_against_scipy(real_values, catalog):
-    f = funnel_data(real_values, kpi="U21463", year=2022, catalog=catalog)
+    f = funnel_data(
+        real_values, kpi="U21463", year=2022, catalog=catalog, overdispersion_method="none"
+    )
     riket = real_values.query(
         "kpi == 'U21463' and municipality_id == '0000' and year == 2022 and gender == 'T'"
     )
@@ -432,3 +447,69 @@ def test_real_funnel_against_scipy(real_values, catalog):
     assert (
         f.dispersion > 1.5 and sv.number(f.dispersion, 1) in f.note
     )  # real municipalities are overdispersed
+
+
+# --------------------------------------------------------------- funnels and overdispersion
+
+
+def _spiegelhalter(values, respondents, p0, confidence, share=0.1):
+    """Spiegelhalter (2005) additive limits, from the formulas, with scipy's winsorize."""
+    from scipy.stats.mstats import winsorize
+
+    y = np.asarray(values, dtype=float) / 100
+    n = np.asarray(respondents, dtype=float)
+    se = np.sqrt(p0 * (1 - p0) / n)
+    z = (y - p0) / se
+    zw = np.asarray(winsorize(z, limits=(share, share)))
+    units = len(z)
+    phi = np.mean(zw**2)
+    w = 1 / se**2
+    tau2 = max(0.0, (units * phi - (units - 1)) / (w.sum() - (w**2).sum() / w.sum()))
+    over = units * phi > stats.chi2.ppf(0.95, units - 1)
+    half = stats.norm.ppf((1 + confidence) / 2) * np.sqrt(se**2 + tau2)
+    return phi, tau2, over, np.clip(p0 - half, 0, 1) * 100, np.clip(p0 + half, 0, 1) * 100
+
+
+@pytest.mark.shared
+def test_real_funnel_allows_for_overdispersion_like_spiegelhalter(real_values, catalog):
+    f = funnel_data(real_values, kpi="U21463", year=2022, catalog=catalog)
+    pts = f.points.dropna(subset=["value", "respondents"])
+    pts = pts[pts["respondents"] >= 1]
+    phi, tau2, over, lo, hi = _spiegelhalter(
+        pts["value"], pts["respondents"].round(), f.target / 100, 0.95
+    )
+    assert over and f.adjusted
+    assert f.phi == pytest.approx(phi, rel=1e-9) and f.tau2 == pytest.approx(tau2, rel=1e-9)
+    np.testing.assert_allclose(pts["lower_95"], lo, atol=1e-6)
+    np.testing.assert_allclose(pts["upper_95"], hi, atol=1e-6)
+    expected = (pts["value"] < lo) | (pts["value"] > hi)
+    assert pts["outside_95"].astype(bool).tolist() == expected.tolist()
+    chance = funnel_data(
+        real_values, kpi="U21463", year=2022, catalog=catalog, overdispersion_method="none"
+    )
+    assert chance.points["outside_95"].sum() > f.points["outside_95"].sum()  # fewer flagged
+    assert f.chance_limits is not None and len(f.chance_limits) == len(f.limits)
+
+
+def test_winsorising_matches_scipy():
+    from scipy.stats.mstats import winsorize
+
+    from fou.stats.survey import winsorised
+
+    rng = np.random.default_rng(3)
+    for size in (5, 10, 13, 57, 290):
+        z = rng.standard_t(3, size)
+        np.testing.assert_allclose(winsorised(z, 0.1), np.asarray(winsorize(z, limits=(0.1, 0.1))))
+
+
+def test_no_adjustment_when_municipalities_differ_only_by_chance(catalog):
+    rng = np.random.default_rng(11)
+    ids = [m for m in municipality_ids() if not m.startswith("00")][:200]
+    n = rng.integers(30, 2000, len(ids))
+    shares = rng.binomial(n, 0.8) / n * 100
+    rows = [("U21463", m, 2022, "T", v) for m, v in zip(ids, shares, strict=True)]
+    rows += [("U23592", m, 2022, "T", float(k)) for m, k in zip(ids, n, strict=True)]
+    rows += [("U21463", "0000", 2022, "T", 80.0)]
+    v = pd.DataFrame(rows, columns=["kpi", "municipality_id", "year", "gender", "value"])
+    f = funnel_data(v, kpi="U21463", year=2022, catalog=catalog)
+    assert not f.adjusted and f.tau2 == 0.0 and f.chance_limits is None

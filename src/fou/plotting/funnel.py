@@ -208,6 +208,9 @@ def funnel_plot(
         target = getattr(fd, "target", None) if target is None else target
         target_label = getattr(fd, "target_label", None) if target_label is None else target_label
         note = (getattr(fd, "note", "") or None) if note is None else note
+        chance = getattr(fd, "chance_limits", None)
+    else:
+        chance = None
     df = check_data(data, ["municipality_id", "respondents", "value"], func=func)
     if limits is None:
         raise ParameterError(
@@ -257,12 +260,24 @@ def funnel_plot(
     ax.fill_between(
         n_lim, lo_w, hi_w, color=PALETTE["shade"], alpha=0.6, linewidth=0, zorder=0.5, gid="band"
     )
+    widened = " (vidgad för överspridning)" if chance is not None else ""
+    if chance is not None:  # the limits for chance alone, for comparison: thin and grey
+        ch = funnel_limits_wide(chance)
+        first = levels[0]
+        for side in ("lower", "upper"):
+            ax.plot(
+                numeric(ch, "n", func=func),
+                numeric(ch, f"{side}_{first}", func=func),
+                color=PALETTE["muted"], linewidth=0.8, linestyle=":", zorder=0.9,
+                gid="gräns_slump", label=f"Gräns {level_label(first)} för enbart slump"
+                if side == "lower" else None,
+            )  # fmt: skip
     for k, lv in enumerate(levels):
         st = _LIMIT_STYLES[min(k, len(_LIMIT_STYLES) - 1)]
         ax.plot(
             n_lim,
             numeric(lim, f"lower_{lv}", func=func),
-            label=f"Gräns {level_label(lv)}",
+            label=f"Gräns {level_label(lv)}{widened}",
             gid=f"gräns_{lv}",
             zorder=1,
             **st,

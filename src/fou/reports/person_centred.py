@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from fou.core import registry, sv
+from fou.core.errors import FouError
 from fou.plotting import funnel_plot, new_figure, no_data, trend_plot
 from fou.reports.common import alphabetical, kpi_appendix
 from fou.reports.context import ReportContext
@@ -128,8 +129,41 @@ def summary(ctx: ReportContext, idx: pd.DataFrame) -> Note:
             )
         )
     questions = [k for a in AREAS for k in index_items(ctx.catalog, area=a)]
-    found += level_findings(ctx, questions)[:3]
+    found += level_findings(ctx, questions)[:2]
+    funnel = funnel_finding(ctx, area="hemtjänst")
+    if funnel is not None:
+        found.append(funnel)
     return summary_note(found[:6])
+
+
+def funnel_finding(ctx: ReportContext, *, area: str) -> Finding | None:
+    """Which of the 13 lie outside the funnel's 95 % limits (widened where overdispersed).
+
+    Only municipalities outside the limits the figure draws are counted: when
+    the municipalities differ more than chance allows, those are the limits
+    widened for overdispersion, so a point outside them differs clearly.
+    """
+    kpi = SURVEY_KPIS[area]
+    try:
+        fd = funnel_data(ctx.values, kpi=kpi, year=ctx.year, catalog=ctx.catalog)
+    except FouError:
+        return None  # no respondent counts that year: the funnel section says so
+    gr = fd.points[fd.points["is_gr"] & fd.points["outside_95"].notna()]
+    out = gr[gr["outside_95"].astype(bool)]
+    names = sorted((registry.municipality_name(m) for m in out["municipality_id"]), key=sv.sort_key)
+    widened = " (vidgade för att kommunerna skiljer sig mer än slumpen ger)" if fd.adjusted else ""
+    label = ctx.catalog.label(kpi)
+    if not names:
+        text = (
+            f"{label}: ingen av GR:s {len(gr)} kommuner med svar ligger utanför trattens "
+            f"95 %-gränser{widened}; skillnaderna ryms i osäkerheten."
+        )
+    else:
+        text = (
+            f"{label}: {sv.quantity(len(names), 'kommun', 'kommuner')} av GR:s {len(gr)} ligger "
+            f"utanför trattens 95 %-gränser{widened}: {sv.join(names)}."
+        )
+    return Finding("tratt", text, 1.0, kpi)
 
 
 def position_table(ctx: ReportContext, idx: pd.DataFrame) -> Block:

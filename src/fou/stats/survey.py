@@ -54,6 +54,12 @@ FUNNEL_TARGETS: tuple[str, ...] = ("riket", "vägt")
 METHOD_LABEL = "Wilson"
 #: Above this dispersion (mean squared z) :class:`FunnelData` carries a caption note.
 OVERDISPERSION_NOTE_ABOVE = 1.5
+#: How funnel limits may allow for overdispersion (Spiegelhalter 2005).
+OVERDISPERSION_METHODS: tuple[str, ...] = ("auto", "none", "additive")
+#: Share of z scores winsorised in each tail before the dispersion is estimated.
+WINSOR = 0.10
+#: Overdispersion is declared when I·φ exceeds this quantile of χ²(I − 1).
+OVERDISPERSION_TEST = 0.95
 
 
 # --------------------------------------------------------------------------- checks
@@ -495,6 +501,15 @@ class FunnelData:
     note
         Swedish sentence for the caption when ``dispersion`` exceeds
         :data:`OVERDISPERSION_NOTE_ABOVE`, else empty.
+    phi, tau2
+        Spiegelhalter's winsorised dispersion and the additive between-municipality
+        variance (proportions squared; 0 when the data are not overdispersed).
+    adjusted
+        True when the limits (and ``outside_*``) allow for overdispersion:
+        ``p0 ± z·sqrt(p0(1 − p0)/n + tau2)``; then ``chance_limits`` holds the
+        limits for chance alone.
+    chance_limits
+        The unadjusted limits (same columns as ``limits``), or None.
     """
 
     kpi: str
@@ -507,6 +522,10 @@ class FunnelData:
     method_label: str
     dispersion: float
     note: str = ""
+    phi: float = float("nan")
+    tau2: float = 0.0
+    adjusted: bool = False
+    chance_limits: pd.DataFrame | None = None
 
 
 def _target(
@@ -582,6 +601,55 @@ def _method_label(method: str, levels: Sequence[float], target: str | float) -> 
     return f"{shown} kring {centre}, {how}"
 
 
+def winsorised(z: np.ndarray, share: float = WINSOR) -> np.ndarray:
+    """*z* with the lowest and highest *share* of values set to the nearest kept value.
+
+    The same rule as :func:`scipy.stats.mstats.winsorize` with ``limits=(share, share)``:
+    ``int(share * n)`` values are replaced in each tail.
+
+    Examples
+    --------
+    >>> winsorised(np.array([-9.0, 1, 2, 3, 4, 5, 6, 7, 8, 30]), 0.1).tolist()
+    [1.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 8.0]
+    """
+    z = np.asarray(z, dtype=float)
+    n = z.size
+    k = int(share * n)
+    if n == 0 or k == 0:
+        return z.copy()
+    ordered = np.sort(z)
+    return np.clip(z, ordered[k], ordered[n - k - 1])
+
+
+def overdispersion(z: np.ndarray, se: np.ndarray) -> tuple[float, float, bool]:
+    """Spiegelhalter's (2005) estimates from the z scores of a funnel.
+
+    Parameters
+    ----------
+    z
+        ``(y_i − p0) / s_i`` of the units with a value.
+    se
+        Their standard errors ``s_i`` under the null (``sqrt(p0(1 − p0)/n_i)``).
+
+    Returns
+    -------
+    tuple of (float, float, bool)
+        ``phi`` (the mean squared winsorised z), ``tau2`` (the additive
+        between-unit variance in the DerSimonian–Laird form, at least 0) and
+        whether ``I·phi`` exceeds the 95 % point of χ²(I − 1) (overdispersion).
+    """
+    from scipy.stats import chi2
+
+    units = z.size
+    if units < 2:
+        return float("nan"), 0.0, False
+    phi = float(np.mean(winsorised(z) ** 2))
+    over = bool(units * phi > chi2.ppf(OVERDISPERSION_TEST, units - 1))
+    w = 1.0 / se**2
+    tau2 = (units * phi - (units - 1)) / (w.sum() - (w**2).sum() / w.sum())
+    return phi, max(0.0, float(tau2)), over
+
+
 def _grid(respondents: np.ndarray, size: int) -> np.ndarray:
     lo = max(1.0, np.floor(np.nanmin(respondents) * 0.8))
     hi = max(lo + 1.0, np.ceil(np.nanmax(respondents) * 1.1))
@@ -600,6 +668,7 @@ def funnel_data(
     method: str = "binomial",
     grid_size: int = 200,
     gender: str = "T",
+    overdispersion_method: str = "auto",
 ) -> FunnelData:
     """Data for a funnel plot of a survey share against the number of respondents.
 
@@ -635,6 +704,13 @@ def funnel_data(
         from 0.8 × the smallest to 1.1 × the largest respondent count).
     gender
         ``"T"``, ``"K"`` or ``"M"``.
+    overdispersion_method
+        ``"auto"`` (default): when the municipalities differ more than chance
+        allows (``I·φ`` above the 95 % point of χ²(I − 1), φ from z scores
+        winsorised 10 % in each tail), the limits are widened by the additive
+        between-municipality variance τ² (Spiegelhalter 2005, as the NHS-R
+        FunnelPlotR package does); ``"additive"``: always so; ``"none"``:
+        limits for chance alone.
 
     Returns
     -------
@@ -664,17 +740,24 @@ def funnel_data(
     ...         ("U21463", "1407", 93.0), ("U23592", "1407", 93.0)]
     >>> cols = ["kpi", "municipality_id", "value"]
     >>> v = pd.DataFrame(rows, columns=cols).assign(year=2022, gender="T")
-    >>> f = funnel_data(v, kpi="U21463", year=2022, catalog=load_catalog())
+    >>> f = funnel_data(v, kpi="U21463", year=2022, catalog=load_catalog(),
+    ...                 overdispersion_method="none")
     >>> f.target_label.replace(sv.NBSP, " ")
     'riket, 85 %'
     >>> print(f.points[["municipality_id", "outside_95", "outside_998"]].to_string(index=False))
     municipality_id  outside_95  outside_998
                1407        True        False
                1480        True         True
+    >>> funnel_data(v, kpi="U21463", year=2022, catalog=load_catalog()).adjusted  # two differ
+    True
     """
     year = _check_year(year)
     if method not in FUNNEL_METHODS:
         raise ParameterError(one_of_message("method", FUNNEL_METHODS, method))
+    if overdispersion_method not in OVERDISPERSION_METHODS:
+        raise ParameterError(
+            one_of_message("overdispersion_method", OVERDISPERSION_METHODS, overdispersion_method)
+        )
     # np.ndim tells one level (also a NumPy scalar or 0-d array) from a sequence of
     # levels; mypy cannot narrow on it, hence the cast.
     given: list[Any]
@@ -723,10 +806,21 @@ def funnel_data(
         }
     )
     grid = _grid(resp[usable], grid_size)
-    frames = []
+    se = np.sqrt(p0 * (1.0 - p0) / resp[usable])
+    phi, tau2, over = overdispersion(z[usable], se)
+    adjust = overdispersion_method == "additive" or (overdispersion_method == "auto" and over)
+    tau2 = tau2 if adjust else 0.0
+
+    def inflated(n: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            half = _z(c) * np.sqrt(p0 * (1.0 - p0) / n + tau2)
+        return np.clip(p0 - half, 0.0, 1.0), np.clip(p0 + half, 0.0, 1.0)
+
+    chance_frames: list[pd.DataFrame] = []
+    frames: list[pd.DataFrame] = []
     for c in levels:
         lab = _level_label(c)
-        lo, hi = limit_fn(p0, n_int, confidence=c)
+        lo, hi = inflated(n_int, c) if adjust else limit_fn(p0, n_int, confidence=c)
         lo = np.where(usable, lo * 100.0, np.nan)
         hi = np.where(usable, hi * 100.0, np.nan)
         points[f"lower_{lab}"] = lo
@@ -736,27 +830,35 @@ def funnel_data(
             [bool(o) if u else pd.NA for o, u in zip(outside, usable, strict=True)],
             dtype="boolean",
         )
-        glo, ghi = limit_fn(p0, grid, confidence=c)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "n": grid.astype("int64"),
-                    "confidence": c,
-                    "level": f"{sv.prose(c * 100, 1)} %",
-                    "lower": glo * 100.0,
-                    "upper": ghi * 100.0,
-                }
+        for target_frames, fn in ((chance_frames, None), (frames, inflated if adjust else None)):
+            glo, ghi = fn(grid, c) if fn is not None else limit_fn(p0, grid, confidence=c)
+            target_frames.append(
+                pd.DataFrame(
+                    {
+                        "n": grid.astype("int64"),
+                        "confidence": c,
+                        "level": f"{sv.prose(c * 100, 1)} %",
+                        "lower": glo * 100.0,
+                        "upper": ghi * 100.0,
+                    }
+                )
             )
-        )
     method_label = _method_label(method, levels, target)
+    if adjust:
+        method_label += (
+            ", vidgade för att kommunerna skiljer sig mer än slumpen ger (överspridning: "
+            f"additiv varians τ² = {sv.number(tau2 * 1e4, 1)} procentenheter², Spiegelhalter 2005)"
+        )
     dispersion = float(np.nanmean(z[usable] ** 2))
     note = ""
     if dispersion > OVERDISPERSION_NOTE_ABOVE:
         note = (
-            "Fler kommuner än slumpen ger hamnar utanför gränserna: skillnaderna mellan "
-            "kommunerna är verkliga, inte bara slump. Spridningen är "
+            "Fler kommuner än slumpen ger hamnar utanför gränserna för enbart slump: "
+            "skillnaderna mellan kommunerna är verkliga, inte bara slump. Spridningen är "
             f"{sv.number(dispersion, 1)} gånger så stor som slumpen ensam skulle ge."
         )
+        if adjust:
+            note += " Gränserna är därför vidgade; en kommun utanför dem skiljer sig tydligt."
     return FunnelData(
         kpi=kpi,
         year=year,
@@ -768,4 +870,8 @@ def funnel_data(
         method_label=method_label,
         dispersion=dispersion,
         note=note,
+        phi=phi,
+        tau2=tau2,
+        adjusted=adjust,
+        chance_limits=pd.concat(chance_frames, ignore_index=True) if adjust else None,
     )
