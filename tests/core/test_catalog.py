@@ -81,3 +81,11 @@ def test_short_labels_are_unique_short_and_never_cut(cat):
         assert cat.label(a) != cat.label(b)
     assert cat.label("U21463") == "Hänsyn till åsikter och önskemål (hemtjänst)"
     assert cat.label("X99999") == "X99999"
+
+
+def test_an_index_and_what_it_is_built_from_are_not_tested_against_each_other():
+    cat = load_catalog()
+    assert cat.same_family("U21455", "U21462") and cat.same_family("U21462", "U21455")
+    assert cat.same_family("U20900", "U20008")  # Effektivitetsindex from Resursindex
+    assert cat.same_family("N20900", "U20008")  # Resursindex from nettokostnadsavvikelsen
+    assert not cat.same_family("U20404", "N20900")  # quality against cost: a real question

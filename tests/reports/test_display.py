@@ -105,9 +105,9 @@ def test_optional_columns_that_say_nothing_are_left_out():
     )
     table = Table(data, columns, notes=("Fotnot.",))
     assert table.labels == ["Kommun", "Kommentar"]  # the note differs row by row: kept
-    assert table.all_notes == ("Mönster: förenligt i alla rader.", "Fotnot.")
+    assert table.all_notes == ("Mönster (samma för alla rader): förenligt.", "Fotnot.")
     html = table.to_html()
-    assert "Rang" not in html and "Mönster: förenligt i alla rader." in html
+    assert "Rang" not in html and "Mönster (samma för alla rader): förenligt." in html
     assert table.to_json()["columns"] == [
         {"label": "Kommun", "kind": "text"},
         {"label": "Kommentar", "kind": "text"},

@@ -66,3 +66,21 @@ def test_preliminary_costs_follow_the_snapshot_date(ale, taken, today, said):
     note = preliminary_costs(ctx, today=today)
     assert note is not None and note.paragraphs[0].startswith(said)
     assert (note.kind == "warning") == ("preliminära" in said)
+
+
+def test_sizes_in_mnkr_get_no_mean_no_rank_and_no_riket(ale):
+    from dataclasses import replace
+
+    import pandas as pd
+
+    rows = [
+        {"kpi": "N20029", "municipality_id": m, "year": y, "gender": "T",
+         "value": float(i * 10 - 40), "count": 1, "status": "", "source": "demo"}
+        for i, m in enumerate([*GR_MUNICIPALITIES, "0000"]) for y in (2021, 2022)
+    ]  # fmt: skip
+    values = pd.concat([ale.values, pd.DataFrame(rows)], ignore_index=True)
+    ctx = replace(ale, dataset=replace(ale.dataset, values=values))
+    row = profile.comparison(ctx, kpis=["N20029"]).iloc[0]
+    assert np.isfinite(row["value"]) and np.isfinite(row["change"])  # its own numbers stay
+    for column in ("gr_mean", "similar_mean", "riket", "rank_gr"):
+        assert np.isnan(row[column]), column

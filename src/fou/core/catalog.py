@@ -64,6 +64,7 @@ AREAS: tuple[str, ...] = ("hemtjänst", "särskilt boende", "hemsjukvård")
 KPI_COLUMNS: tuple[str, ...] = (
     "kpi", "title", "label", "domain", "role", "unit", "better", "area", "survey",
     "respondents_kpi", "response_rate_kpi", "few_respondents_kpi", "decimals", "family",
+    "built_from",
 )  # fmt: skip
 #: Units whose values grow with the municipality's size (mnkr): not comparable between
 #: municipalities, so never ranked or placed against a group mean.
@@ -171,10 +172,18 @@ class Catalog:
         return int(match.iloc[0]) if len(match) else 1
 
     def same_family(self, a: str, b: str) -> bool:
-        """True when *a* and *b* measure the same thing (their association is expected)."""
-        fam = self.kpis.set_index("kpi")["family"]
-        fa, fb = fam.get(a), fam.get(b)
-        return isinstance(fa, str) and fa == fb
+        """True when the association of *a* and *b* is expected rather than found.
+
+        They measure the same thing (the same ``family``, e.g. weekdays and
+        weekends), or one is built from the other (``built_from``, e.g. an
+        index of survey questions, or Effektivitetsindex from Resursindex).
+        """
+        table = self.kpis.set_index("kpi")
+        fa, fb = table["family"].get(a), table["family"].get(b)
+        if isinstance(fa, str) and fa == fb:
+            return True
+        parts = table["built_from"]
+        return a in (parts.get(b) or ()) or b in (parts.get(a) or ())
 
     def fitted_to(self, values: pd.DataFrame) -> Catalog:
         """This catalogue with 0 decimals for key figures whose values are all whole numbers.
@@ -314,6 +323,7 @@ def parse_catalog(data: dict[str, Any], *, source: Path = DEFAULT_CATALOG) -> Ca
                     "few_respondents_kpi": comp.get("few_respondents"),
                     "decimals": _decimals(entry, is_survey, where),
                     "family": entry.get("family"),
+                    "built_from": tuple(str(b) for b in entry.get("built_from") or ()),
                 }
             )
             for b in entry.get("breaks") or []:
@@ -345,6 +355,7 @@ def parse_catalog(data: dict[str, Any], *, source: Path = DEFAULT_CATALOG) -> Ca
                 "few_respondents_kpi": None,
                 "decimals": _decimals(entry, False, where),
                 "family": entry.get("family"),
+                "built_from": tuple(str(b) for b in entry.get("built_from") or ()),
             }
         )
     kpis = pd.DataFrame(rows, columns=list(KPI_COLUMNS))

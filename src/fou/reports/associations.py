@@ -77,8 +77,9 @@ def screen(ctx: ReportContext, kpis: Sequence[str]) -> pd.DataFrame:
 
     One computation per report: the table, the heatmap and the summary read it.
     Pairs of key figures that measure the same thing (the catalogue's
-    ``family``, e.g. weekdays and weekends) are expected to go together and
-    are left out; Holm's correction is over the pairs that remain.
+    ``family``, e.g. weekdays and weekends) or where one is built from the
+    other (``built_from``, e.g. an index and its questions) are expected to go
+    together and are left out; Holm's correction is over the pairs that remain.
     """
     res = gr_vs_national(
         ctx.values, kpis=list(kpis), adjust="holm", year=ctx.year, n_resamples=None

@@ -69,7 +69,7 @@ class Column:
     optional
         Hide the column when it says nothing row by row: when every cell is
         empty, or every cell is the same (then one note under the table says
-        it once, ``GR jämfört med riket: förenligt i alla rader.``).
+        it once, ``GR jämfört med riket (samma för alla rader): förenligt.``).
     """
 
     name: str
@@ -183,7 +183,7 @@ class Table:
             if self._says_nothing(c):
                 value = self._cells(c)[0]
                 if value and value != sv.MISSING:
-                    same.append(f"{c.label}: {value} i alla rader.")
+                    same.append(f"{c.label} (samma för alla rader): {value}.")
         return (*same, *self.notes)
 
     @property

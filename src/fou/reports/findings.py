@@ -37,7 +37,7 @@ import pandas as pd
 from fou.core import sv
 from fou.reports.context import ReportContext
 from fou.reports.display import Note
-from fou.reports.wording import amount, difference
+from fou.reports.wording import amount, difference, prices_note
 from fou.stats.compare import comparison_table
 from fou.stats.position import position_table, two_proportion_interval
 
@@ -162,7 +162,8 @@ def change_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
         verb = "ökade" if r.change > 0 else "minskade"
         change = difference(r.change, r.kpi, ctx.catalog)
         head = (
-            f"{label}: {ctx.municipality} {verb} med {change} sedan {prev} "
+            f"{label}: {ctx.municipality} {verb} med {change}{prices_note(r.kpi, ctx.catalog)} "
+            f"sedan {prev} "
             f"(från {amount(r.previous_value, r.kpi, ctx.catalog)} till "
             f"{amount(r.value, r.kpi, ctx.catalog)})."
         )

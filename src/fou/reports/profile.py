@@ -41,6 +41,13 @@ COMPARISON_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Columns left empty for sizes in mnkr (no comparison is meaningful).
+SIZE_BLANKED: tuple[str, ...] = (
+    "riket", "region", "diff_riket", "gr_mean", "diff_gr", "similar_mean", "diff_similar",
+    "rank_gr", "n_ranked",
+)  # fmt: skip
+
+
 def report_kpis(ctx: ReportContext) -> list[str]:
     """Every key figure of the profile, domain by domain."""
     return [k for d in ctx.catalog.domains() for k in ctx.catalog.ids(domain=d)]
@@ -61,9 +68,11 @@ def comparison(ctx: ReportContext, *, kpis: Sequence[str] | None = None) -> pd.D
         catalog=ctx.catalog,
         groups=ctx.groups,
     )
-    # Riket and the region have sums, not means, for sizes in mnkr: not comparable.
+    # Sizes in mnkr grow with the municipality: Riket and the region are sums, and a
+    # mean of the 13 (or of the similar municipalities) mostly says how big Göteborg is.
     sizes = ~table["kpi"].map(ctx.catalog.comparable).astype(bool)
-    table.loc[sizes, ["riket", "region", "diff_riket"]] = np.nan
+    blank = [c for c in table.columns if c in SIZE_BLANKED]
+    table.loc[sizes, blank] = np.nan
     return table.assign(
         decimals=[ctx.catalog.decimals(k) for k in table["kpi"]],
         label=[ctx.catalog.label(k) for k in table["kpi"]],

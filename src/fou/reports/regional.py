@@ -38,7 +38,7 @@ from fou.reports.common import (
 from fou.reports.context import ReportContext
 from fou.reports.display import Block, Chart, Column, Heading, Note, Table
 from fou.reports.findings import Finding, summary_note
-from fou.reports.wording import amount, difference
+from fou.reports.wording import amount, amount_range, difference, prices_note
 from fou.stats import gr_overview, trend_table
 from fou.stats.position import group_against_riket, group_change, position_table
 
@@ -63,17 +63,21 @@ def _riket_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
         int((judged["verdict"] == "bättre").sum()),
         int((judged["verdict"] == "sämre").sum()),
     )
-    if better or worse:
-        counted = {"bättre än riket": better, "sämre än riket": worse}
+    apart = int((g["verdict"] == "avviker").sum())
+    if better or worse or apart:
+        counted = {
+            "bättre än riket": better,
+            "sämre än riket": worse,
+            "skilt från riket utan att något håll är bättre": apart,
+        }
         parts = [
             f"{w} för {sv.quantity(k, 'nyckeltal', 'nyckeltal')}" for w, k in counted.items() if k
         ]
-        rest = n - better - worse
+        rest = n - better - worse - apart
         text = (
             f"GR-snittet är {sv.join(parts)} av de {n} som har värden {ctx.year} och kan jämföras "
             "med riket, där skillnaden är större än osäkerheten i snittet av de 13 kommunerna "
-            f"(95 % konfidensintervall); övriga {rest} ligger nära riket eller har inget håll som "
-            "är bättre."
+            f"(95 % konfidensintervall); övriga {rest} ligger nära riket."
         )
     else:
         text = (
@@ -91,7 +95,7 @@ def _riket_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
                 f"Tydligast {r.verdict} än riket: {ctx.catalog.label(r.kpi)}, GR-snittet "
                 f"{amount(r['mean'], r.kpi, ctx.catalog)} "
                 f"mot riket {amount(r.riket, r.kpi, ctx.catalog)} (95 % KI för GR-snittet "
-                f"{amount(r.ci_low, r.kpi, ctx.catalog)}–{amount(r.ci_high, r.kpi, ctx.catalog)}).",
+                f"{amount_range(r.ci_low, r.ci_high, r.kpi, ctx.catalog)}).",
                 9.0,
             )
         )
@@ -132,7 +136,8 @@ def change_findings(ctx: ReportContext, kpis: Sequence[str], *, limit: int = 2) 
             Finding(
                 "förändring",
                 f"{ctx.catalog.label(r.kpi)}: GR-snittet {verb} med "
-                f"{difference(r.change, r.kpi, ctx.catalog)} sedan {r.previous_year} (de "
+                f"{difference(r.change, r.kpi, ctx.catalog)}{prices_note(r.kpi, ctx.catalog)} "
+                f"sedan {r.previous_year} (de "
                 f"{r.n_both} kommuner som har värden båda åren; 95 % KI "
                 f"{difference(r.ci_low, r.kpi, ctx.catalog, signed=True)} till "
                 f"{difference(r.ci_high, r.kpi, ctx.catalog, signed=True)}).",
@@ -279,11 +284,14 @@ def domain_text(ctx: ReportContext, domain: str) -> Note:
     if len(g[g["position"] != "saknas"]):
         better = [ctx.catalog.label(k) for k in judged.loc[judged["verdict"] == "bättre", "kpi"]]
         worse = [ctx.catalog.label(k) for k in judged.loc[judged["verdict"] == "sämre", "kpi"]]
+        apart = [ctx.catalog.label(k) for k in g.loc[g["verdict"] == "avviker", "kpi"]]
         parts = []
         if better:
             parts.append(f"bättre än riket för {sv.join(better)}")
         if worse:
             parts.append(f"sämre än riket för {sv.join(worse)}")
+        if apart:  # a difference beyond the uncertainty where neither direction is better
+            parts.append(f"skilt från riket (inget håll är bättre) för {sv.join(apart)}")
         sentences.append(
             "GR-snittet är " + "; ".join(parts) + "."
             if parts
@@ -357,9 +365,10 @@ def associations_chapter(ctx: ReportContext) -> list[Block]:
         f"{associations.MIN_GR_VALUES} GR-kommuner har värden för {ctx.year}: "
         f"{sv.join(tested) or 'inget område har två sådana nyckeltal'}. Nyckeltal som mäter "
         "samma sak i samma verksamhet (t.ex. vardagar och helger i särskilt boende, eller procent "
-        "och miljoner kronor) prövas inte mot varandra: att de hänger ihop är väntat. Samma fråga "
-        "i hemtjänst och i särskilt boende prövas; ett samband där speglar ofta kommunen som "
-        "helhet. p-värdena är justerade för antalet par i varje område (Holms metod).",
+        "och miljoner kronor), och ett index och det det är beräknat ur (t.ex. Resursindex och "
+        "nettokostnadsavvikelsen), prövas inte mot varandra: att de hänger ihop är väntat. "
+        "Samma fråga i hemtjänst och i särskilt boende prövas; ett samband där speglar ofta "
+        "kommunen som helhet. p-värdena är justerade för antalet par i varje område (Holms metod).",
     )
     if not rows:
         return [

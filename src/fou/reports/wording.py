@@ -56,10 +56,26 @@ def amount(value: Any, kpi: str, catalog: Catalog, *, decimals: int | None = Non
     """
     d = catalog.decimals(kpi) if decimals is None else decimals
     text = sv.number(value, d)
-    if sv.is_missing(value):
-        return text
+    return text if sv.is_missing(value) else _with_unit(text, kpi, catalog)
+
+
+def _with_unit(text: str, kpi: str, catalog: Catalog) -> str:
+    """A number already written, with the key figure's unit after it."""
     unit = VALUE_UNITS.get(_unit(catalog, kpi), "")
     return f"{text}{sv.NBSP}{unit}" if unit == "%" else (f"{text} {unit}" if unit else text)
+
+
+def amount_range(low: Any, high: Any, kpi: str, catalog: Catalog) -> str:
+    """An interval with its unit once: ``2 448–2 963 per 100 000 invånare``, ``38–59 %``.
+
+    Examples
+    --------
+    >>> from fou.core.catalog import load_catalog
+    >>> amount_range(38.3, 59.0, "U21463", load_catalog()).replace(sv.NBSP, " ")
+    '38–59 %'
+    """
+    d = catalog.decimals(kpi)
+    return _with_unit(f"{sv.number(low, d)}{sv.EN_DASH}{sv.number(high, d)}", kpi, catalog)
 
 
 def difference(diff: Any, kpi: str, catalog: Catalog, *, signed: bool = False) -> str:
@@ -100,6 +116,22 @@ def difference(diff: Any, kpi: str, catalog: Catalog, *, signed: bool = False) -
     if signed and value > 0 and not sv.rounds_to_zero(value, d):
         text = "+" + text
     return text
+
+
+#: Units of amounts in kronor: their changes include general price and wage changes.
+PRICE_UNITS: tuple[str, ...] = ("sek", "msek")
+
+
+def prices_note(kpi: str, catalog: Catalog) -> str:
+    """`` i löpande priser`` after a change in kronor (prices rise every year), else nothing.
+
+    Examples
+    --------
+    >>> from fou.core.catalog import load_catalog
+    >>> prices_note("N20007", load_catalog()), prices_note("U21463", load_catalog())
+    (' i löpande priser', '')
+    """
+    return " i löpande priser" if _unit(catalog, kpi) in PRICE_UNITS else ""
 
 
 def higher_lower(diff: float) -> str:
