@@ -56,3 +56,11 @@ def test_input_hash_changes_with_parameters_and_snapshot():
     assert input_hash(replace(JOB, comparison="riket")) != h
     other = replace(DATA.provenance, snapshot_id="20260101T000000Z")
     assert input_hash(replace(JOB, provenance=other)) != h
+
+
+def test_input_hash_changes_with_the_code_even_when_the_version_does_not(monkeypatch):
+    import fou.batch.manifest as manifest
+
+    before = input_hash(JOB)
+    monkeypatch.setattr(manifest, "code_fingerprint", lambda: "edited")
+    assert input_hash(JOB) != before

@@ -19,20 +19,21 @@ from typing import Any
 
 from fou.batch.plan import Job
 from fou.core.atomic import write_text
-from fou.core.version import package_version
+from fou.core.version import code_fingerprint, package_version
 from fou.core.vocabulary import FAILED_STATUSES, STATUSES
 
 MANIFEST_NAME = "manifest.json"
 
 
 def input_hash(job: Job) -> str:
-    """sha256 of notebook source + parameters + data snapshot + package version."""
+    """sha256 of notebook source + parameters + data snapshot + package version and code."""
     h = hashlib.sha256()
     h.update(job.notebook_path.read_bytes())
     h.update(json.dumps(job.parameters, sort_keys=True, default=str).encode())
     h.update(job.provenance.snapshot_id.encode())
     h.update(",".join(job.provenance.local_files).encode())
     h.update(package_version().encode())
+    h.update(code_fingerprint().encode())
     return h.hexdigest()
 
 
