@@ -24,7 +24,7 @@ from fou.core import sv
 from fou.core.catalog import Catalog, load_catalog
 from fou.core.errors import ParameterError
 from fou.core.registry import GR_MUNICIPALITIES, municipality_name, resolve_municipality
-from fou.reports.wording import DIFFERENCE_UNITS
+from fou.reports.wording import DIFFERENCE_UNITS, PRICE_UNITS
 from fou.stats.compare import gr_overview
 from fou.stats.position import group_against_riket, group_change, position_table
 
@@ -445,15 +445,18 @@ def _change(f: Facts) -> str:
         if round(f.change, 1) == 0:
             return f"Sedan {prev} är värdet i stort sett oförändrat."
         verb = "ökat" if f.change > 0 else "minskat"
+        prices = " i löpande priser" if f.unit in PRICE_UNITS else ""
         return (
-            f"Sedan {prev} har {f.municipality} {verb} med {spoken_difference(f.change, f.unit)}."
+            f"Sedan {prev} har {f.municipality} {verb} med "
+            f"{spoken_difference(f.change, f.unit)}{prices}."
         )
     if math.isnan(f.gr_change) or f.gr_change_n < 2:
         return f"Förändringen av snittet sedan {prev} kan inte anges{_because(f)}."
     verb = "ökat" if f.gr_change > 0 else "minskat"
+    prices = " i löpande priser" if f.unit in PRICE_UNITS else ""
     text = (
-        f"Sedan {prev} har snittet {verb} med {spoken_difference(f.gr_change, f.unit)}, räknat på "
-        f"de {f.gr_change_n} kommuner som har värden båda åren"
+        f"Sedan {prev} har snittet {verb} med {spoken_difference(f.gr_change, f.unit)}{prices}, "
+        f"räknat på de {f.gr_change_n} kommuner som har värden båda åren"
     )
     sure = f.gr_change_low > 0 or f.gr_change_high < 0
     return text + ("." if sure else "; förändringen är inom osäkerheten.")
