@@ -104,6 +104,11 @@ def _labels(kpis: Sequence[str], catalog: Catalog, labels: Mapping[str, str] | N
     return out
 
 
+def _dot(color: str, label: str, *, size: float = 8) -> Line2D:
+    """A round legend marker."""
+    return Line2D([], [], marker="o", linestyle="", color=color, markersize=size, label=label)
+
+
 @themed
 def position_plot(
     data: pd.DataFrame,
@@ -253,63 +258,21 @@ def position_plot(
         "Standardavvikelser från GR-snittet; till höger = bättre "
         "(eller högre där inget håll är bättre)"
     )
+    who = name_of(focus)
     handles = [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            color=VERDICT_COLORS["bättre"],
-            markersize=8,
-            label=f"{name_of(focus)}: bättre",
+        *(
+            _dot(VERDICT_COLORS[verdict], f"{who}: {words}")
+            for verdict, words in (
+                ("bättre", "bättre"),
+                ("sämre", "sämre"),
+                ("avviker", "avviker (inget håll är bättre)"),
+                ("neutral", "inom osäkerheten"),
+            )
         ),
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            color=VERDICT_COLORS["sämre"],
-            markersize=8,
-            label=f"{name_of(focus)}: sämre",
-        ),
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            color=VERDICT_COLORS["avviker"],
-            markersize=8,
-            label=f"{name_of(focus)}: avviker (inget håll är bättre)",
-        ),
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            color=VERDICT_COLORS["neutral"],
-            markersize=8,
-            label=f"{name_of(focus)}: inom osäkerheten",
-        ),
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            color=PALETTE["other"],
-            markersize=6,
-            label="Övriga GR-kommuner",
-        ),
-        Line2D(
-            [],
-            [],
-            marker="D",
-            linestyle="",
-            markerfacecolor="none",
-            markeredgecolor=PALETTE["text"],
-            markersize=6,
-            label="Riket",
-        ),
-    ]
+        _dot(PALETTE["other"], "Övriga GR-kommuner", size=6),
+        Line2D([], [], marker="D", linestyle="", markerfacecolor="none",
+               markeredgecolor=PALETTE["text"], markersize=6, label="Riket"),
+    ]  # fmt: skip
     _legend_below(ax, handles, ncol=3, inches=0.62)
     if title:
         ax.set_title(wrap(title, 80))
