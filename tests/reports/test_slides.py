@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
@@ -18,36 +16,9 @@ from fou.core.registry import GR_MUNICIPALITIES, RIKET
 from fou.data.dataset import load_dataset
 from fou.reports.slides import build_deck
 from fou.reports.talmanus import MAX_WORDS, word_count
+from spoken_numbers import find_number, gr_values
 
 runner = CliRunner()
-NUM = r"([+\-\u2212]?\d[\d \u00a0]*(?:,\d+)?)"
-
-
-def _num(text: str) -> float:
-    """Parse a Swedish-formatted number ("1 234,5", "+0,3")."""
-    return float(
-        text.replace(" ", "").replace("\u00a0", "").replace("\u2212", "-").replace(",", ".")
-    )
-
-
-def _find(pattern: str, notes: str) -> float:
-    m = re.search(pattern.replace("NUM", NUM), notes)
-    assert m, f"{pattern!r} not in notes:\n{notes}"
-    return _num(m.group(1))
-
-
-def _slice(values: pd.DataFrame, kpi: str, year: int) -> pd.Series:
-    """GR values (gender T) of *kpi* in *year*, indexed by municipality (independent of fou)."""
-    v = values[(values["kpi"] == kpi) & (values["year"] == year) & (values["gender"] == "T")]
-    return v.set_index("municipality_id")["value"].reindex(list(GR_MUNICIPALITIES))
-
-
-def _riket(values: pd.DataFrame, kpi: str, year: int) -> float:
-    v = values[
-        (values["kpi"] == kpi) & (values["year"] == year) & (values["gender"] == "T")
-        & (values["municipality_id"] == RIKET)
-    ]  # fmt: skip
-    return float(v["value"].iloc[0]) if len(v) else float("nan")
 
 
 def _close(quoted: float, exact: float, *, decimals: int = 1) -> None:
@@ -173,8 +144,8 @@ def test_real_data_deck(project: Path, emulator_url: str) -> None:
     )
     kpi = kpis[0]  # N20403, days: spoken with one decimal
     notes = slides[2].notes_slide.notes_text_frame.text
-    cur = _slice(ds.values, kpi, 2022)
+    cur = gr_values(ds.values, kpi, 2022)
     assert notes.startswith("Göteborg")
-    _close(_find(r"GR-snittet är NUM", notes), cur.mean())
+    _close(find_number(r"GR-snittet är NUM", notes), cur.mean())
     if not np.isnan(cur["1480"]):
-        _close(_find(r"Göteborg har NUM", notes), cur["1480"])
+        _close(find_number(r"Göteborg har NUM", notes), cur["1480"])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,33 +9,9 @@ import pytest
 from fou.core.catalog import load_catalog
 from fou.core.registry import GR_MUNICIPALITIES, RIKET, municipality_name
 from fou.reports.talmanus import MAX_WORDS, kpi_facts, speaker_notes, spoken_difference, word_count
+from spoken_numbers import find_number, gr_values, riket_value
 
 CAT = load_catalog()
-NUM = r"([+\-\u2212]?\d[\d \u00a0]*(?:,\d+)?)"
-
-
-def _num(text: str) -> float:
-    return float(
-        text.replace(" ", "").replace("\u00a0", "").replace("\u2212", "-").replace(",", ".")
-    )
-
-
-def _find(pattern: str, notes: str) -> float:
-    m = re.search(pattern.replace("NUM", NUM), notes)
-    assert m, f"{pattern!r} not in notes:\n{notes}"
-    return _num(m.group(1))
-
-
-def _slice(values: pd.DataFrame, kpi: str, year: int) -> pd.Series:
-    """GR values of *kpi* in *year*, by municipality (computed without fou)."""
-    v = values[(values["kpi"] == kpi) & (values["year"] == year) & (values["gender"] == "T")]
-    return v.set_index("municipality_id")["value"].reindex(list(GR_MUNICIPALITIES))
-
-
-def _riket(values: pd.DataFrame, kpi: str, year: int) -> float:
-    v = values[(values["kpi"] == kpi) & (values["year"] == year) & (values["gender"] == "T")
-               & (values["municipality_id"] == RIKET)]  # fmt: skip
-    return float(v["value"].iloc[0]) if len(v) else float("nan")
 
 
 def _frame(rows) -> pd.DataFrame:
@@ -57,17 +31,17 @@ def demo():
 def test_gr_overview_numbers(demo, kpi):
     year = 2024
     notes = speaker_notes(kpi_facts(demo, kpi=kpi, year=year, catalog=CAT))
-    cur, prev = _slice(demo, kpi, year), _slice(demo, kpi, year - 1)
+    cur, prev = gr_values(demo, kpi, year), gr_values(demo, kpi, year - 1)
     tol = {"percent": 0.5, "days": 0.05, "percent_deviation": 0.5, "sek": 500}[
         str(CAT.row(kpi)["unit"])
     ]
-    assert abs(_find(r"Snittet för GR:s kommuner är NUM", notes) - cur.mean()) <= tol
-    assert abs(_find(r"riket ligger på NUM", notes) - _riket(demo, kpi, year)) <= tol
-    assert abs(_find(r"Högst har [^.]*? med NUM", notes) - cur.max()) <= tol
+    assert abs(find_number(r"Snittet för GR:s kommuner är NUM", notes) - cur.mean()) <= tol
+    assert abs(find_number(r"riket ligger på NUM", notes) - riket_value(demo, kpi, year)) <= tol
+    assert abs(find_number(r"Högst har [^.]*? med NUM", notes) - cur.max()) <= tol
     assert f"Högst har {municipality_name(cur.idxmax())}" in notes
     both = cur.notna() & prev.notna()
     change = (cur - prev)[both].mean()
-    said = _find(r"snittet (?:ökat|minskat) med NUM", notes)
+    said = find_number(r"snittet (?:ökat|minskat) med NUM", notes)
     assert abs(said - abs(change)) <= max(tol, 0.05)
     assert ("ökat" in notes) == (change > 0)
     assert f"de {int(both.sum())} kommuner som har värden båda åren" in notes
@@ -80,23 +54,26 @@ def test_gr_overview_numbers(demo, kpi):
 def test_focus_municipality_numbers(demo, kpi, mid):
     year = 2024
     notes = speaker_notes(kpi_facts(demo, kpi=kpi, year=year, municipality=mid, catalog=CAT))
-    cur, prev = _slice(demo, kpi, year), _slice(demo, kpi, year - 1)
+    cur, prev = gr_values(demo, kpi, year), gr_values(demo, kpi, year - 1)
     name = municipality_name(mid)
     tol = {"percent": 0.5, "days": 0.05, "sek": 500}[str(CAT.row(kpi)["unit"])]
     assert notes.startswith(name)  # the message first
-    assert abs(_find(rf"{name} har NUM", notes) - cur[mid]) <= tol
-    assert abs(_find(r"GR-snittet är NUM", notes) - cur.mean()) <= tol
+    assert abs(find_number(rf"{name} har NUM", notes) - cur[mid]) <= tol
+    assert abs(find_number(r"GR-snittet är NUM", notes) - cur.mean()) <= tol
     better = CAT.row(kpi)["better"]
     others = cur.dropna()
     if better == "neither":  # costs are not ranked
         assert "plats" not in notes
     else:
         n_better = (others > cur[mid]).sum() if better == "higher" else (others < cur[mid]).sum()
-        assert _find(r"plats NUM av", notes) == n_better + 1
-        assert _find(r"plats \d+ av NUM", notes) == len(others)
+        assert find_number(r"plats NUM av", notes) == n_better + 1
+        assert find_number(r"plats \d+ av NUM", notes) == len(others)
     if not np.isnan(prev[mid]):
         assert (
-            abs(_find(rf"har {name} (?:ökat|minskat) med NUM", notes) - abs(cur[mid] - prev[mid]))
+            abs(
+                find_number(rf"har {name} (?:ökat|minskat) med NUM", notes)
+                - abs(cur[mid] - prev[mid])
+            )
             <= tol
         )
 
