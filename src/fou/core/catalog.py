@@ -12,7 +12,7 @@ This module parses and validates the file; it fetches nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ DOMAINS: tuple[str, ...] = (
 COVARIATE_DOMAIN = "bakgrund"
 UNITS: tuple[str, ...] = (
     "percent", "index", "days", "days_per_inhabitant", "per_inhabitant", "per_100k",
-    "count", "sek", "msek", "percent_deviation", "flag",
+    "count", "sek", "msek", "percent_deviation", "flag", "level",
 )  # fmt: skip
 UNIT_LABELS: dict[str, str] = {
     "percent": "andel (%)",
@@ -52,6 +52,7 @@ UNIT_LABELS: dict[str, str] = {
     "msek": "miljoner kronor",
     "percent_deviation": "avvikelse (%)",
     "flag": "ja/nej",
+    "level": "nivå (0 = nej, 1 = test, 2 = breddinfört)",
 }
 BETTER: tuple[str, ...] = ("higher", "lower", "neither")
 BETTER_LABELS: dict[str, str] = {
@@ -64,7 +65,7 @@ AREAS: tuple[str, ...] = ("hemtjänst", "särskilt boende", "hemsjukvård")
 KPI_COLUMNS: tuple[str, ...] = (
     "kpi", "title", "label", "domain", "role", "unit", "better", "area", "survey",
     "respondents_kpi", "response_rate_kpi", "few_respondents_kpi", "decimals", "family",
-    "built_from",
+    "built_from", "by_gender", "nara_domain",
 )  # fmt: skip
 #: Units whose values grow with the municipality's size (mnkr): not comparable between
 #: municipalities, so never ranked or placed against a group mean.
@@ -73,8 +74,41 @@ SIZE_DEPENDENT_UNITS: tuple[str, ...] = ("msek",)
 UNIT_DECIMALS: dict[str, int] = {
     "percent": 1, "index": 1, "days": 1, "days_per_inhabitant": 2, "per_inhabitant": 2,
     "per_100k": 0, "count": 0, "sek": 0, "msek": 1, "percent_deviation": 1, "flag": 0,
+    "level": 1,
 }  # fmt: skip
 BREAK_COLUMNS: tuple[str, ...] = ("kpi", "year", "change")
+#: The default view: the key figures grouped by GR's six nära vård domains.
+DEFAULT_VIEW = "nara_vard"
+
+
+@dataclass(frozen=True)
+class View:
+    """One way of grouping the key figures: headings in order, each with its key figures.
+
+    Attributes
+    ----------
+    name
+        Its name as a parameter takes it (``nara_vard``, ``fardplan``).
+    title
+        Its Swedish title (shown in reports and decks).
+    headings
+        ``(heading, key-figure ids)`` in report order; every key figure of the
+        catalogue is under exactly one heading.
+    """
+
+    name: str
+    title: str
+    headings: tuple[tuple[str, tuple[str, ...]], ...]
+
+    def heading_of(self) -> dict[str, str]:
+        """Map each key figure to its heading."""
+        return {k: h for h, ids in self.headings for k in ids}
+
+
+def _view_key(name: object) -> str:
+    """A view name as compared: lower case, å/ä → a, ö → o, spaces and hyphens → _."""
+    table = str.maketrans({"å": "a", "ä": "a", "ö": "o", " ": "_", "-": "_"})
+    return str(name).strip().casefold().translate(table)
 
 
 def is_ending(change: object) -> bool:
@@ -117,6 +151,64 @@ class Catalog:
     survey_not_run: tuple[int, ...] = ()
     min_respondents: int = 30
     source: Path = field(default=DEFAULT_CATALOG)
+    views: dict[str, View] = field(default_factory=dict, compare=False)
+    view: str = DEFAULT_VIEW
+    domain_order: tuple[str, ...] = DOMAINS
+
+    def with_view(self, name: str | None) -> Catalog:
+        """This catalogue with its key figures grouped by the view *name*.
+
+        ``domain`` then holds the view's heading and :meth:`domains` returns
+        the view's headings in order; ``nara_domain`` keeps the nära vård
+        domain (the person-centred index and the covariates use it).
+
+        Parameters
+        ----------
+        name
+            A view in the catalogue (``nara_vard``, ``fardplan``; å, ä and ö
+            may be written a and o); None for the default.
+
+        Returns
+        -------
+        Catalog
+
+        Raises
+        ------
+        ParameterError
+            For a view the catalogue does not have.
+
+        Examples
+        --------
+        >>> cat = load_catalog().with_view("färdplan")
+        >>> cat.view, cat.domains()[1]
+        ('fardplan', 'Personal med rätt kompetens och bra arbetsförhållanden')
+        """
+        key = DEFAULT_VIEW if name in (None, "") else _view_key(name)
+        if key not in self.views:
+            raise ParameterError(one_of_message("vy", list(self.views), str(name)))
+        view = self.views[key]
+        heading = view.heading_of()
+        kpis = self.kpis.assign(
+            domain=[
+                heading.get(k, d) if role == "key_figure" else d
+                for k, d, role in zip(
+                    self.kpis["kpi"], self.kpis["nara_domain"], self.kpis["role"], strict=True
+                )
+            ]
+        )
+        order = tuple(h for h, _ in view.headings)
+        return replace(self, kpis=kpis, view=key, domain_order=order)
+
+    @property
+    def view_title(self) -> str:
+        """The Swedish title of the view in use."""
+        view = self.views.get(self.view)
+        return view.title if view is not None else ""
+
+    def gender_split(self, kpi: str) -> bool:
+        """True when Kolada divides *kpi* by gender (women and men besides the total)."""
+        match = self.kpis.loc[self.kpis["kpi"] == kpi, "by_gender"]
+        return bool(match.iloc[0]) if len(match) else False
 
     def ids(
         self, *, domain: str | None = None, roles: tuple[str, ...] = ("key_figure",)
@@ -196,8 +288,7 @@ class Catalog:
         present = set(v["kpi"])
         whole = self.kpis["kpi"].isin(present - with_decimals)
         kpis = self.kpis.assign(decimals=self.kpis["decimals"].where(~whole, 0))
-        return Catalog(kpis=kpis, breaks=self.breaks, survey_not_run=self.survey_not_run,
-                       min_respondents=self.min_respondents, source=self.source)  # fmt: skip
+        return replace(self, kpis=kpis)
 
     def comparable(self, kpi: str) -> bool:
         """False for key figures whose level depends on the municipality's size (e.g. mnkr)."""
@@ -212,7 +303,7 @@ class Catalog:
     def domains(self) -> list[str]:
         """Return the domains that have key figures, in report order."""
         present = set(self.kpis.loc[self.kpis["role"] == "key_figure", "domain"])
-        return [d for d in DOMAINS if d in present]
+        return [d for d in self.domain_order if d in present]
 
 
 class CatalogError(FouError, ValueError):
@@ -324,6 +415,8 @@ def parse_catalog(data: dict[str, Any], *, source: Path = DEFAULT_CATALOG) -> Ca
                     "decimals": _decimals(entry, is_survey, where),
                     "family": entry.get("family"),
                     "built_from": tuple(str(b) for b in entry.get("built_from") or ()),
+                    "by_gender": _flag(entry, "by_gender", where),
+                    "nara_domain": domain,
                 }
             )
             for b in entry.get("breaks") or []:
@@ -356,6 +449,8 @@ def parse_catalog(data: dict[str, Any], *, source: Path = DEFAULT_CATALOG) -> Ca
                 "decimals": _decimals(entry, False, where),
                 "family": entry.get("family"),
                 "built_from": tuple(str(b) for b in entry.get("built_from") or ()),
+                "by_gender": _flag(entry, "by_gender", where),
+                "nara_domain": None,
             }
         )
     kpis = pd.DataFrame(rows, columns=list(KPI_COLUMNS))
@@ -374,7 +469,73 @@ def parse_catalog(data: dict[str, Any], *, source: Path = DEFAULT_CATALOG) -> Ca
         survey_not_run=tuple(int(y) for y in survey.get("not_run") or ()),
         min_respondents=int(survey.get("min_respondents", 30)),
         source=source,
+        views=_parse_views(data.get("views"), kpis, source),
     )
+
+
+def _flag(entry: dict[str, Any], key: str, where: str) -> bool:
+    value = entry.get(key, False)
+    if not isinstance(value, bool):
+        raise CatalogError(f"{where}: {key} måste vara true eller false, men {value!r} angavs.")
+    return value
+
+
+def _parse_views(data: Any, kpis: pd.DataFrame, source: Path) -> dict[str, View]:
+    """The catalogue's views: the default (the domains) and each one under ``views:``.
+
+    Every key figure must be under exactly one heading of each view, and a
+    view names only the catalogue's key figures.
+    """
+    figures = kpis.loc[kpis["role"] == "key_figure"]
+    domains = [d for d in DOMAINS if d in set(figures["domain"])]
+    default_title = "GR:s områden för god och nära vård"
+    given = data or {}
+    if not isinstance(given, dict):
+        raise CatalogError(f"{source.name}, views: ange vyer som namn: {{title, headings}}.")
+    if isinstance(given.get(DEFAULT_VIEW), dict):
+        default_title = str(given[DEFAULT_VIEW].get("title") or default_title)
+    views = {
+        DEFAULT_VIEW: View(
+            DEFAULT_VIEW,
+            default_title,
+            tuple(
+                (d, tuple(figures.loc[figures["domain"] == d, "kpi"])) for d in domains
+            ),
+        )
+    }
+    known = list(figures["kpi"])
+    for raw, spec in given.items():
+        name = _view_key(raw)
+        if name == DEFAULT_VIEW:
+            continue
+        where = f"{source.name}, views, {raw}"
+        if not isinstance(spec, dict) or not isinstance(spec.get("headings"), dict):
+            raise CatalogError(f"{where}: vyn behöver 'title' och 'headings' (rubrik: [id, …]).")
+        headings = []
+        seen: dict[str, str] = {}
+        for heading, ids in spec["headings"].items():
+            listed = [str(i) for i in ids or []]
+            for kpi in listed:
+                if kpi not in known:
+                    raise CatalogError(
+                        f"{where}, rubriken {heading!r}: {kpi} är inget nyckeltal i katalogen "
+                        "(vyer grupperar katalogens nyckeltal, inte bakgrundsmått eller följetal)."
+                    )
+                if kpi in seen:
+                    raise CatalogError(
+                        f"{where}: {kpi} står under både {seen[kpi]!r} och {heading!r}; "
+                        "ett nyckeltal hör till en rubrik per vy."
+                    )
+                seen[kpi] = str(heading)
+            headings.append((str(heading), tuple(listed)))
+        left = [k for k in known if k not in seen]
+        if left:
+            raise CatalogError(
+                f"{where}: nyckeltal utan rubrik i vyn: {', '.join(left)}. Varje nyckeltal ska "
+                "stå under exakt en rubrik."
+            )
+        views[name] = View(name, str(spec.get("title") or raw), tuple(headings))
+    return views
 
 
 def read_catalog(path: Path | str) -> Catalog:

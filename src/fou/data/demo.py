@@ -84,7 +84,7 @@ from fou.core.registry import (
 from fou.core.schema import KEY_COLUMNS, coerce_values
 
 #: Bump whenever the generated values change; stale demo directories are regenerated.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 #: Default seed of the demo data set.
 DEMO_SEED = 4711
 #: Last (most recent complete) year of the demo data; fixed so output never depends on today.
@@ -214,6 +214,12 @@ MODELS: Mapping[str, KpiModel] = {
     "U21477": _pct(92.5, 3.0, pc=0.6, quality=0.3),
     "U23480": _pct(87.0, 5.0, pc=0.6, quality=0.3),
     "U21401": KpiModel(15.0, 2.8, 1.0, 0.1, {"size": 0.5, "quality": -0.4}, False, 3.0, None, 0),
+    "U21478": _pct(13.5, 2.5, noise=1.0, pc=-0.4, quality=-0.3),
+    "U23481": _pct(20.0, 4.0, noise=1.5, trend=0.4, pc=-0.4, quality=-0.3),
+    "N20206": _pct(62.0, 14.0, noise=1.5, trend=2.2, decimals=1, comp=0.6),
+    "N20209": _pct(52.0, 9.0, noise=1.5, trend=1.6, decimals=1, comp=0.6),
+    "U23489": KpiModel(0.29, 0.03, 0.01, 0.0, {"comp": 0.4, "cost": 0.4}, False, 0.1, 1.0, 2),
+    "U23493": KpiModel(0.24, 0.03, 0.01, 0.0, {"comp": 0.4, "cost": 0.4}, False, 0.1, 1.0, 2),
     # kompetens
     "N23588": _pct(65.0, 11.0, noise=3.0, trend=1.0, decimals=1, comp=0.8),
     "N23589": _pct(57.0, 12.0, noise=3.5, trend=1.0, decimals=1, comp=0.8),
@@ -248,6 +254,8 @@ DEFAULT_MODELS: Mapping[str, KpiModel] = {
     "percent_deviation": KpiModel(0.0, 9.0, 2.5, 0.0, {"cost": 0.8}, False, None, None, 2),
     # a 0/1 flag: clipped to 0–1 and rounded, about 7 % ones
     "flag": KpiModel(-1.0, 1.0, 0.3, 0.0, {}, False, 0.0, 1.0, 0),
+    # a 0/1/2 level (welfare technology): clipped to 0–2 and rounded, mostly 1 and 2
+    "level": KpiModel(1.4, 0.6, 0.3, 0.0, {"quality": 0.3}, False, 0.0, 2.0, 0),
 }
 
 #: Level shifts at the catalogue's definition breaks: ("add", points) or ("mul", factor).
@@ -1024,7 +1032,7 @@ def snapshot_id(seed: int = DEMO_SEED) -> str:
     Examples
     --------
     >>> snapshot_id(7)
-    'demo-1-seed7'
+    'demo-2-seed7'
     """
     return f"demo-{GENERATOR_VERSION}-seed{seed}"
 

@@ -713,6 +713,8 @@ def _check_range(
         return problem("andelen ligger utanför 0–100", f"{kpi} är en andel i procent: 0–100")
     if unit == "flag" and value not in (0, 1):
         return problem("flaggan är varken 0 eller 1", "0 (nej) eller 1 (ja)")
+    if unit == "level" and value not in (0, 1, 2):
+        return problem("nivån är varken 0, 1 eller 2", "0 (nej), 1 (test) eller 2 (breddinfört)")
     if unit in _NON_NEGATIVE_UNITS and value < 0:
         return problem("negativt värde", f"{kpi} kan inte vara negativt: ett tal ≥ 0")
     return []

@@ -380,6 +380,7 @@ UNIT_RULES: Mapping[str, tuple[float | None, float | None, str]] = {
         "en kostnadsavvikelse under −100 % betyder negativ kostnad",
     ),
     "flag": (0.0, 1.0, "en flagga är 0 (nej) eller 1 (ja)"),
+    "level": (0.0, 2.0, "en nivå är 0 (nej), 1 (test) eller 2 (breddinfört)"),
 }
 #: Units whose level grows with the municipality's size (not compared across
 #: municipalities by the jump and outlier checks: Göteborg would always stand out;

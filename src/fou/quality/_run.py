@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fou.core.catalog import DOMAINS, Catalog
+from fou.core.catalog import Catalog
 from fou.core.errors import ParameterError, one_of_message
 from fou.quality._common import (
     check_values_table,
@@ -368,8 +368,8 @@ def usable_summary(
     )
     out["n_usable"] = out["n_usable"].astype("int64")
     out["share_usable"] = out["n_usable"] / out["n_kpis"]
-    rank = {d: i for i, d in enumerate(DOMAINS)}
-    out = out.assign(_d=out["domain"].map(rank).fillna(len(DOMAINS)))
+    rank = {d: i for i, d in enumerate(cat.domain_order)}
+    out = out.assign(_d=out["domain"].map(rank).fillna(len(rank)))
     out = out.sort_values(["municipality_id", "year", "_d"], kind="stable").drop(columns="_d")
     return out.reset_index(drop=True)
 

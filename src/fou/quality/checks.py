@@ -578,7 +578,9 @@ def check_range(
     v = rows["value"]
     not_finite = ~np.isfinite(v)
     outside = (v < low) | (v > high)
-    not_flag = (rows["unit"] == "flag") & ~v.isin([0.0, 1.0])
+    not_flag = ((rows["unit"] == "flag") & ~v.isin([0.0, 1.0])) | (
+        (rows["unit"] == "level") & ~v.isin([0.0, 1.0, 2.0])
+    )
     bad = rows[not_finite | outside | not_flag].copy()
     if bad.empty:
         return empty_issues()

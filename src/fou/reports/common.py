@@ -41,6 +41,7 @@ UNIT_SHORT: dict[str, str] = {
     "msek": "mnkr",
     "percent_deviation": "%",
     "flag": "ja/nej",
+    "level": "nivå 0–2",
 }
 
 

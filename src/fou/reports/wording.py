@@ -26,6 +26,7 @@ VALUE_UNITS: dict[str, str] = {
     "msek": "mnkr",
     "percent_deviation": "%",
     "flag": "",
+    "level": "",
 }
 #: Singular and plural of a difference in each unit.
 DIFFERENCE_UNITS: dict[str, tuple[str, str]] = {

@@ -125,7 +125,7 @@ def index_items(catalog: Catalog, *, area: str) -> list[str]:
     _check_area(area)
     k = catalog.kpis
     mask = (
-        (k["domain"] == INDEX_DOMAIN)
+        (k["nara_domain"] == INDEX_DOMAIN)
         & k["survey"].astype(bool)
         & (k["area"] == area)
         & k["unit"].isin(INDEX_UNITS)

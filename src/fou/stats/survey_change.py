@@ -1,0 +1,252 @@
+"""Survey results across the pandemic years: each change with its interval from the respondents.
+
+The user survey *Vad tycker de äldre om äldreomsorgen* was run in 2019 (before
+the covid-19 pandemic), in 2020 (during it) and in 2022 (after the worst of
+it); 2021 had no survey. :func:`survey_changes` compares a survey share
+between those years for every municipality, for GR as a whole and for Riket:
+
+* a municipality's change has Newcombe's hybrid score interval
+  (:func:`fou.stats.position.two_proportion_interval`) from its respondents in
+  each year;
+* GR is the 13 municipalities' respondents taken together (each member's share
+  weighted by its respondents), the same way Kolada computes Riket from all
+  respondents; only members with a value and a respondent count in *both*
+  years count, so a change compares the same municipalities;
+* Riket is Kolada's national value with its respondent count.
+
+A change is called an increase or a decrease only when its interval excludes
+0. The interval treats the two years as independent samples; many of the same
+people answer in both years, which makes the true uncertainty of a change
+somewhat smaller, so the interval errs on the cautious side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from fou.core.catalog import Catalog
+from fou.core.registry import GR_MUNICIPALITIES, RIKET
+from fou.stats._input import _values_table
+from fou.stats.position import two_proportion_interval
+from fou.stats.survey import _survey_row
+
+__all__ = [
+    "CHANGE_COLUMNS",
+    "GR_POOLED",
+    "PANDEMIC_YEARS",
+    "pooled_share",
+    "survey_changes",
+]
+
+#: The survey before (2019), during (2020) and after (2022) the pandemic.
+PANDEMIC_YEARS: tuple[int, int, int] = (2019, 2020, 2022)
+#: Id of GR's 13 municipalities' respondents taken together.
+GR_POOLED = "GR"
+#: Columns of :func:`survey_changes`.
+CHANGE_COLUMNS: tuple[str, ...] = (
+    "kpi", "municipality_id", "level", "from_year", "to_year", "value_from", "value_to",
+    "respondents_from", "respondents_to", "change", "ci_low", "ci_high", "direction",
+    "verdict", "n_members", "missing_members", "confidence", "method",
+)  # fmt: skip
+METHOD = "Newcombe"
+
+
+def pooled_share(shares: Sequence[float], respondents: Sequence[float]) -> tuple[float, float]:
+    """Share of all respondents together: the respondent-weighted mean, and their sum.
+
+    Parameters
+    ----------
+    shares
+        Each unit's share (per cent).
+    respondents
+        Each unit's respondents.
+
+    Returns
+    -------
+    tuple of float
+        ``(share, respondents)``; NaN share when no unit has both.
+
+    Examples
+    --------
+    >>> pooled_share([80.0, 90.0], [100, 300])
+    (87.5, 400.0)
+    """
+    p = np.asarray(shares, dtype=float)
+    n = np.asarray(respondents, dtype=float)
+    ok = np.isfinite(p) & np.isfinite(n) & (n > 0)
+    total = float(n[ok].sum())
+    if total <= 0:
+        return np.nan, 0.0
+    return float((p[ok] * n[ok]).sum() / total), total
+
+
+def _steps(years: Sequence[int]) -> list[tuple[int, int]]:
+    """Consecutive pairs, and first to last when there are more than two years."""
+    ys = list(years)
+    pairs = list(zip(ys[:-1], ys[1:], strict=True))
+    if len(ys) > 2:
+        pairs.append((ys[0], ys[-1]))
+    return pairs
+
+
+def _direction(change: float, low: float, high: float) -> str:
+    if not np.isfinite(change):
+        return "saknas"
+    if np.isfinite(low) and low > 0:
+        return "upp"
+    if np.isfinite(high) and high < 0:
+        return "ned"
+    return "oklar"
+
+
+def _verdict(direction: str, better: str) -> str:
+    if direction in ("saknas", "oklar"):
+        return {"saknas": "saknas", "oklar": "neutral"}[direction]
+    if better == "neither":
+        return "avviker"
+    up_is_better = better == "higher"
+    return "bättre" if (direction == "upp") == up_is_better else "sämre"
+
+
+def _wide(df: pd.DataFrame, kpi: str | None, years: Sequence[int]) -> pd.DataFrame:
+    """Municipality × year table of one key figure (empty when *kpi* is missing)."""
+    if kpi is None or (isinstance(kpi, float) and np.isnan(kpi)):
+        return pd.DataFrame(columns=list(years), dtype=float)
+    part = df[(df["kpi"] == kpi) & df["year"].isin(list(years))]
+    return part.pivot_table(
+        index="municipality_id", columns="year", values="value", aggfunc="first", dropna=False
+    ).reindex(columns=list(years))
+
+
+def survey_changes(
+    values: pd.DataFrame,
+    *,
+    kpis: Iterable[str],
+    catalog: Catalog,
+    years: Sequence[int] = PANDEMIC_YEARS,
+    members: Sequence[str] = GR_MUNICIPALITIES,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Changes of survey shares between survey years, with Newcombe intervals.
+
+    Parameters
+    ----------
+    values
+        Tidy values table with the survey key figures and their respondents
+        companions (gender ``T``).
+    kpis
+        Survey key figures with unit ``percent``.
+    catalog
+        The key-figure catalogue (respondents companion, direction).
+    years
+        Survey years in order; the steps are each consecutive pair and, with
+        more than two years, the first to the last.
+    members
+        The group whose respondents are taken together (default: GR's 13).
+    confidence
+        Level of the intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per key figure, unit and step, columns :data:`CHANGE_COLUMNS`:
+        ``level`` is ``kommun``, ``gr`` (id :data:`GR_POOLED`) or ``riket``;
+        ``change = value_to − value_from`` in percentage points with
+        ``ci_low, ci_high``; ``direction`` ``upp``/``ned`` (interval excludes
+        0), ``oklar`` or ``saknas``; ``verdict`` by the catalogue's direction
+        (``bättre``, ``sämre``, ``avviker``, ``neutral``, ``saknas``);
+        ``n_members`` and ``missing_members`` (ids) for GR.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from fou.core.catalog import load_catalog
+    >>> v = pd.DataFrame({"kpi": ["U21468"] * 2 + ["U23592"] * 2,
+    ...     "municipality_id": "1480", "gender": "T", "year": [2019, 2020] * 2,
+    ...     "value": [81.0, 85.0, 4469.0, 4128.0]})
+    >>> t = survey_changes(v, kpis=["U21468"], catalog=load_catalog(), years=(2019, 2020),
+    ...                    members=["1480"])
+    >>> t[["municipality_id", "change", "direction"]].round(6).values.tolist()
+    [['1480', 4.0, 'upp'], ['GR', 4.0, 'upp']]
+    """
+    kpi_list = list(dict.fromkeys(kpis))
+    ys = [int(y) for y in years]
+    steps = _steps(ys)
+    group = list(dict.fromkeys(members))
+    rows: list[dict[str, object]] = []
+    for kpi in kpi_list:
+        row = _survey_row(catalog, kpi)
+        wanted = [kpi] + ([row["respondents_kpi"]] if isinstance(row["respondents_kpi"], str) else [])
+        df = _values_table(values, kpis=wanted, gender="T")
+        share = _wide(df, kpi, ys)
+        resp = _wide(df, row["respondents_kpi"], ys).reindex(index=share.index, columns=ys)
+        better = str(row["better"])
+        for a, b in steps:
+            for mid in share.index:
+                level = "riket" if mid == RIKET else "kommun"
+                if level == "kommun" and str(mid).startswith("00"):
+                    continue  # regions and other aggregates: not compared here
+                pa, pb = share.at[mid, a], share.at[mid, b]
+                na, nb = resp.at[mid, a], resp.at[mid, b]
+                d, lo, hi = two_proportion_interval(pb, nb, pa, na, confidence=confidence)
+                if not np.isfinite(d) and np.isfinite(pa) and np.isfinite(pb):
+                    d = float(pb - pa)  # no respondents: the change without an interval
+                rows.append(_row(kpi, str(mid), level, a, b, pa, pb, na, nb, d, lo, hi, better))
+            both = [
+                m
+                for m in group
+                if m in share.index
+                and all(np.isfinite(x) for x in (share.at[m, a], share.at[m, b]))
+                and all(np.isfinite(x) and x > 0 for x in (resp.at[m, a], resp.at[m, b]))
+            ]
+            ga, gna = pooled_share(share.loc[both, a], resp.loc[both, a])
+            gb, gnb = pooled_share(share.loc[both, b], resp.loc[both, b])
+            d, lo, hi = two_proportion_interval(gb, gnb, ga, gna, confidence=confidence)
+            r = _row(kpi, GR_POOLED, "gr", a, b, ga, gb, gna, gnb, d, lo, hi, better)
+            r["n_members"] = len(both)
+            r["missing_members"] = tuple(m for m in group if m not in both)
+            rows.append(r)
+    out = pd.DataFrame(rows, columns=[c for c in CHANGE_COLUMNS if c not in ("confidence", "method")])
+    out["confidence"] = confidence
+    out["method"] = METHOD
+    out["n_members"] = out["n_members"].astype("Int64")
+    return out[list(CHANGE_COLUMNS)]
+
+
+def _row(
+    kpi: str,
+    mid: str,
+    level: str,
+    a: int,
+    b: int,
+    pa: float,
+    pb: float,
+    na: float,
+    nb: float,
+    d: float,
+    lo: float,
+    hi: float,
+    better: str,
+) -> dict[str, object]:
+    direction = _direction(d, lo, hi)
+    return {
+        "kpi": kpi,
+        "municipality_id": mid,
+        "level": level,
+        "from_year": a,
+        "to_year": b,
+        "value_from": float(pa),
+        "value_to": float(pb),
+        "respondents_from": float(na),
+        "respondents_to": float(nb),
+        "change": float(d),
+        "ci_low": float(lo),
+        "ci_high": float(hi),
+        "direction": direction,
+        "verdict": _verdict(direction, better),
+        "n_members": pd.NA,
+        "missing_members": (),
+    }
