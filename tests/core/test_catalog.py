@@ -89,3 +89,65 @@ def test_an_index_and_what_it_is_built_from_are_not_tested_against_each_other():
     assert cat.same_family("U20900", "U20008")  # Effektivitetsindex from Resursindex
     assert cat.same_family("N20900", "U20008")  # Resursindex from nettokostnadsavvikelsen
     assert not cat.same_family("U20404", "N20900")  # quality against cost: a real question
+
+
+def test_gender_split_matches_kolada(cat, kolada_dir):
+    """``by_gender`` is Kolada's is_divided_by_gender for every id Kolada still lists."""
+    with gzip.open(kolada_dir / "kpi_catalog_v3.csv.gz", "rt", encoding="utf-8") as f:
+        kolada = {
+            r["id"]: r["is_divided_by_gender"] in ("1", "True", "true") for r in csv.DictReader(f)
+        }
+    checked = 0
+    for row in cat.kpis.itertuples():
+        if row.kpi in kolada:
+            assert bool(row.by_gender) == kolada[row.kpi], row.kpi
+            checked += 1
+    assert checked > 60
+    assert cat.gender_split("U21463") and not cat.gender_split("N20900")
+
+
+def test_every_view_places_every_key_figure_once(cat):
+    figures = set(cat.ids())
+    for name in cat.views:
+        view = cat.with_view(name)
+        placed = [k for h in view.domains() for k in view.ids(domain=h)]
+        assert sorted(placed) == sorted(figures), name
+    far = cat.with_view("fardplan")
+    assert far.domains() == [
+        "Ändamålsenlig organisation och styrning",
+        "Personal med rätt kompetens och bra arbetsförhållanden",
+        "Säkerställa grunduppdraget",
+        "En kvalitativ och värdig omsorg med ett gott bemötande",
+    ]
+    assert far.view_title == "Göteborgs färdplan för äldreomsorgen"
+    # the nära vård domain survives a view: the person-centred index still finds its items
+    assert set(far.kpis.loc[far.kpis["kpi"] == "U21463", "nara_domain"]) == {"personcentrering"}
+    assert cat.with_view(None).domains() == cat.domains()
+
+
+def test_staffing_key_figures_are_in_kompetens(cat):
+    kompetens = cat.ids(domain="kompetens")
+    for kpi in ("N20206", "N20209", "U21401", "U23489", "U23493", "U23495"):
+        assert kpi in kompetens, kpi
+
+
+def test_unknown_view_is_a_clear_error(cat):
+    with pytest.raises(ParameterError, match="vy måste vara ett av.*fardplan"):
+        cat.with_view("strategi")
+    assert cat.with_view("Färdplan").view == "fardplan"
+
+
+_ONE = {"id": "N1", "title": "t", "label": "t", "unit": "sek"}
+_TWO = {"id": "N2", "title": "u", "label": "u", "unit": "sek"}
+
+
+@pytest.mark.parametrize(
+    ("views", "message"),
+    [({"v": {"title": "V", "headings": {"A": ["N1"]}}}, "utan rubrik i vyn: N2"),
+     ({"v": {"title": "V", "headings": {"A": ["N1", "N2"], "B": ["N2"]}}}, "både 'A' och 'B'"),
+     ({"v": {"title": "V", "headings": {"A": ["N1", "N2", "X9"]}}}, "X9 är inget nyckeltal"),
+     ({"v": {"title": "V"}}, "headings")],
+)  # fmt: skip
+def test_malformed_view_is_rejected(views, message):
+    with pytest.raises(CatalogError, match=message):
+        parse_catalog({"domains": {"kostnader": [_ONE, _TWO]}, "views": views})

@@ -498,9 +498,7 @@ def _parse_views(data: Any, kpis: pd.DataFrame, source: Path) -> dict[str, View]
         DEFAULT_VIEW: View(
             DEFAULT_VIEW,
             default_title,
-            tuple(
-                (d, tuple(figures.loc[figures["domain"] == d, "kpi"])) for d in domains
-            ),
+            tuple((d, tuple(figures.loc[figures["domain"] == d, "kpi"])) for d in domains),
         )
     }
     known = list(figures["kpi"])

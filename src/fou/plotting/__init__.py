@@ -35,6 +35,8 @@ position_plot
     A municipality's position on every key figure of a domain (among the 13, against Riket).
 position_matrix
     Key figures × the 13 municipalities, coloured by the verdict against GR-snittet.
+dot_distribution
+    Every municipality as a stacked dot (e.g. a change), GR-13 and one municipality marked.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ from fou.plotting._base import (
     short_title,
 )
 from fou.plotting.bars import comparison_bar
+from fou.plotting.distribution import dot_distribution
 from fou.plotting.funnel import funnel_limits_wide, funnel_plot
 from fou.plotting.heatmaps import correlation_heatmap, quality_heatmap
 from fou.plotting.position import VERDICT_COLORS, position_matrix, position_plot
@@ -70,6 +73,7 @@ __all__ = [
     "SwedishFormatter",
     "comparison_bar",
     "correlation_heatmap",
+    "dot_distribution",
     "finish_figure",
     "funnel_limits_wide",
     "funnel_plot",

@@ -10,6 +10,7 @@ Used by ``notebooks/person_centred.ipynb``::
     person_centred.funnel_chart(ctx, area="hemtjänst")
     person_centred.alpha_table(ctx)
     person_centred.stability_table(ctx, idx)
+    show(pandemic.section(ctx, pandemic.changes(ctx)))   # the pandemic years
 
 For a year without the survey (2021) the year's sections say so and the
 report still shows what there is: the index over the years and its stability.
@@ -23,6 +24,7 @@ import pandas as pd
 from fou.core import registry, sv
 from fou.core.errors import FouError
 from fou.plotting import funnel_plot, new_figure, no_data, trend_plot
+from fou.reports import pandemic
 from fou.reports.common import alphabetical, kpi_appendix
 from fou.reports.context import ReportContext
 from fou.reports.display import Block, Chart, Column, Note, Table
@@ -92,8 +94,13 @@ def _positions(ctx: ReportContext, idx: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def summary(ctx: ReportContext, idx: pd.DataFrame) -> Note:
-    """Sammanfattning: the index against GR and Riket, and the questions beyond the uncertainty."""
+def summary(ctx: ReportContext, idx: pd.DataFrame, changes: pd.DataFrame | None = None) -> Note:
+    """Sammanfattning: the index against GR and Riket, the questions beyond the uncertainty.
+
+    With *changes* (:func:`fou.reports.pandemic.changes`) it ends with what
+    changed over the pandemic years.
+    """
+    pandemic_finding = None if changes is None else pandemic.finding(ctx, changes)
     if not survey_run(ctx):
         last = idx.dropna(subset=["index"])["year"]
         before = int(last[last < ctx.year].max()) if (last < ctx.year).any() else None
@@ -109,6 +116,8 @@ def summary(ctx: ReportContext, idx: pd.DataFrame) -> Note:
                     "över åren visas i diagrammet nedan.",
                 )
             )
+        if pandemic_finding is not None:
+            items.append(pandemic_finding)
         return summary_note(items)
     found: list[Finding] = []
     for r in _positions(ctx, idx).itertuples(index=False):
@@ -133,7 +142,10 @@ def summary(ctx: ReportContext, idx: pd.DataFrame) -> Note:
     funnel = funnel_finding(ctx, area="hemtjänst")
     if funnel is not None:
         found.append(funnel)
-    return summary_note(found[:6])
+    found = found[:5] if pandemic_finding is not None else found[:6]
+    if pandemic_finding is not None:
+        found.append(pandemic_finding)
+    return summary_note(found)
 
 
 def funnel_finding(ctx: ReportContext, *, area: str) -> Finding | None:

@@ -5,8 +5,8 @@ the covid-19 pandemic), in 2020 (during it) and in 2022 (after the worst of
 it); 2021 had no survey. :func:`survey_changes` compares a survey share
 between those years for every municipality, for GR as a whole and for Riket:
 
-* a municipality's change has Newcombe's hybrid score interval
-  (:func:`fou.stats.position.two_proportion_interval`) from its respondents in
+* a municipality's change has Newcombe's hybrid score interval (:func:`newcombe`,
+  the array form of :func:`fou.stats.position.two_proportion_interval`) from its respondents in
   each year;
 * GR is the 13 municipalities' respondents taken together (each member's share
   weighted by its respondents), the same way Kolada computes Riket from all
@@ -22,6 +22,7 @@ somewhat smaller, so the interval errs on the cautious side.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -30,13 +31,13 @@ import pandas as pd
 from fou.core.catalog import Catalog
 from fou.core.registry import GR_MUNICIPALITIES, RIKET
 from fou.stats._input import _values_table
-from fou.stats.position import two_proportion_interval
-from fou.stats.survey import _survey_row
+from fou.stats.survey import _survey_row, wilson_interval
 
 __all__ = [
     "CHANGE_COLUMNS",
     "GR_POOLED",
     "PANDEMIC_YEARS",
+    "newcombe",
     "pooled_share",
     "survey_changes",
 ]
@@ -83,10 +84,49 @@ def pooled_share(shares: Sequence[float], respondents: Sequence[float]) -> tuple
     return float((p[ok] * n[ok]).sum() / total), total
 
 
+def newcombe(
+    p1: Sequence[float] | np.ndarray,
+    n1: Sequence[float] | np.ndarray,
+    p2: Sequence[float] | np.ndarray,
+    n2: Sequence[float] | np.ndarray,
+    *,
+    confidence: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Differences ``p1 − p2`` (per cent) with Newcombe's hybrid score interval, elementwise.
+
+    The array form of :func:`fou.stats.position.two_proportion_interval` (the
+    two agree to rounding; see the tests): each share's Wilson interval from its
+    own respondents, combined. Missing (NaN) where a share or count is missing
+    or a count is not positive.
+
+    Examples
+    --------
+    >>> d, lo, hi = newcombe([85.0], [400], [80.0], [380])
+    >>> round(float(d[0]), 1), round(float(lo[0]), 2), round(float(hi[0]), 2)
+    (5.0, -0.34, 10.35)
+    """
+    a = np.asarray(p1, dtype=float) / 100.0
+    b = np.asarray(p2, dtype=float) / 100.0
+    m = np.asarray(n1, dtype=float)
+    n = np.asarray(n2, dtype=float)
+    ok = np.isfinite(a) & np.isfinite(b) & np.isfinite(m) & np.isfinite(n) & (m > 0) & (n > 0)
+    safe_m, safe_n = np.where(ok, m, 1.0), np.where(ok, n, 1.0)
+    l1, u1 = wilson_interval(np.where(ok, a, 0.5), safe_m, confidence=confidence,
+                             scale="proportion")  # fmt: skip
+    l2, u2 = wilson_interval(np.where(ok, b, 0.5), safe_n, confidence=confidence,
+                             scale="proportion")  # fmt: skip
+    d = a - b
+    low = d - np.sqrt((a - l1) ** 2 + (u2 - b) ** 2)
+    high = d + np.sqrt((u1 - a) ** 2 + (b - l2) ** 2)
+    nan = np.full(d.shape, np.nan)
+    return (np.where(ok, d, nan) * 100.0, np.where(ok, low, nan) * 100.0,
+            np.where(ok, high, nan) * 100.0)  # fmt: skip
+
+
 def _steps(years: Sequence[int]) -> list[tuple[int, int]]:
     """Consecutive pairs, and first to last when there are more than two years."""
     ys = list(years)
-    pairs = list(zip(ys[:-1], ys[1:], strict=True))
+    pairs = list(itertools.pairwise(ys))
     if len(ys) > 2:
         pairs.append((ys[0], ys[-1]))
     return pairs
@@ -179,22 +219,25 @@ def survey_changes(
     rows: list[dict[str, object]] = []
     for kpi in kpi_list:
         row = _survey_row(catalog, kpi)
-        wanted = [kpi] + ([row["respondents_kpi"]] if isinstance(row["respondents_kpi"], str) else [])
+        wanted = [kpi] + (
+            [row["respondents_kpi"]] if isinstance(row["respondents_kpi"], str) else []
+        )
         df = _values_table(values, kpis=wanted, gender="T")
         share = _wide(df, kpi, ys)
         resp = _wide(df, row["respondents_kpi"], ys).reindex(index=share.index, columns=ys)
         better = str(row["better"])
+        ids = [str(m) for m in share.index if m == RIKET or not str(m).startswith("00")]
         for a, b in steps:
-            for mid in share.index:
+            pa = share.loc[ids, a].to_numpy(dtype=float)
+            pb = share.loc[ids, b].to_numpy(dtype=float)
+            na = resp.loc[ids, a].to_numpy(dtype=float)
+            nb = resp.loc[ids, b].to_numpy(dtype=float)
+            d, lo, hi = newcombe(pb, nb, pa, na, confidence=confidence)
+            d = np.where(np.isnan(d), pb - pa, d)  # no respondents: the change, no interval
+            for i, mid in enumerate(ids):
                 level = "riket" if mid == RIKET else "kommun"
-                if level == "kommun" and str(mid).startswith("00"):
-                    continue  # regions and other aggregates: not compared here
-                pa, pb = share.at[mid, a], share.at[mid, b]
-                na, nb = resp.at[mid, a], resp.at[mid, b]
-                d, lo, hi = two_proportion_interval(pb, nb, pa, na, confidence=confidence)
-                if not np.isfinite(d) and np.isfinite(pa) and np.isfinite(pb):
-                    d = float(pb - pa)  # no respondents: the change without an interval
-                rows.append(_row(kpi, str(mid), level, a, b, pa, pb, na, nb, d, lo, hi, better))
+                rows.append(_row(kpi, mid, level, a, b, pa[i], pb[i], na[i], nb[i], d[i], lo[i],
+                                 hi[i], better))  # fmt: skip
             both = [
                 m
                 for m in group
@@ -204,12 +247,15 @@ def survey_changes(
             ]
             ga, gna = pooled_share(share.loc[both, a], resp.loc[both, a])
             gb, gnb = pooled_share(share.loc[both, b], resp.loc[both, b])
-            d, lo, hi = two_proportion_interval(gb, gnb, ga, gna, confidence=confidence)
-            r = _row(kpi, GR_POOLED, "gr", a, b, ga, gb, gna, gnb, d, lo, hi, better)
+            gd, glo, ghi = newcombe([gb], [gnb], [ga], [gna], confidence=confidence)
+            r = _row(kpi, GR_POOLED, "gr", a, b, ga, gb, gna, gnb, float(gd[0]), float(glo[0]),
+                     float(ghi[0]), better)  # fmt: skip
             r["n_members"] = len(both)
             r["missing_members"] = tuple(m for m in group if m not in both)
             rows.append(r)
-    out = pd.DataFrame(rows, columns=[c for c in CHANGE_COLUMNS if c not in ("confidence", "method")])
+    out = pd.DataFrame(
+        rows, columns=[c for c in CHANGE_COLUMNS if c not in ("confidence", "method")]
+    )
     out["confidence"] = confidence
     out["method"] = METHOD
     out["n_members"] = out["n_members"].astype("Int64")
