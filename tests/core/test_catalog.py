@@ -132,7 +132,7 @@ def test_staffing_key_figures_are_in_kompetens(cat):
 
 
 def test_unknown_view_is_a_clear_error(cat):
-    with pytest.raises(ParameterError, match="vy måste vara ett av.*fardplan"):
+    with pytest.raises(ParameterError, match=r"vy måste vara ett av.*fardplan"):
         cat.with_view("strategi")
     assert cat.with_view("Färdplan").view == "fardplan"
 
