@@ -133,15 +133,21 @@ def _sentence(ctx: ReportContext, rows: pd.DataFrame, who: str, a: int, b: int) 
     without = int(measured["ci_low"].isna().sum())
     head = f"{who}: "
     if not parts:
-        text = head + (
-            f"ingen av de {len(measured)} frågorna förändrades mer än osäkerheten."
-            if without < len(measured)
-            else "förändringarna saknar osäkerhetsmått (antal svarande saknas) och tolkas inte."
-        )
+        if without == len(measured):
+            text = (
+                head
+                + "förändringarna saknar osäkerhetsmått (antal svarande saknas) och tolkas inte."
+            )
+        elif len(measured) == 1:
+            text = head + "frågan förändrades inte mer än osäkerheten."
+        else:
+            text = head + f"ingen av de {len(measured)} frågorna förändrades mer än osäkerheten."
     else:
         text = head + "; ".join(parts) + "."
-        if rest:
-            text += f" Övriga {sv.quantity(rest, 'fråga', 'frågor')} ryms i osäkerheten."
+        if rest == 1:
+            text += " Den andra frågans förändring ryms i osäkerheten."
+        elif rest:
+            text += f" Övriga {rest} frågors förändringar ryms i osäkerheten."
     return sv.capitalise(text)
 
 
@@ -157,6 +163,8 @@ def reading(ctx: ReportContext, ch: pd.DataFrame, *, area: str | None = None) ->
     paragraphs = []
     for ar in areas:
         part = ch[ch["kpi"].isin(KPIS[ar])]
+        if not part["change"].notna().any():
+            continue
         for a, b in _steps(part):
             units = [(GR_POOLED, "GR")] if ctx.municipality_id is None else [
                 (ctx.municipality_id, str(ctx.municipality))]  # fmt: skip

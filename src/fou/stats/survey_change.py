@@ -97,7 +97,8 @@ def newcombe(
     The array form of :func:`fou.stats.position.two_proportion_interval` (the
     two agree to rounding; see the tests): each share's Wilson interval from its
     own respondents, combined. Missing (NaN) where a share or count is missing
-    or a count is not positive.
+    or a count is not positive, and where a share lies outside 0–100 % (an error in
+    the data, which the quality checks report).
 
     Examples
     --------
@@ -110,6 +111,7 @@ def newcombe(
     m = np.asarray(n1, dtype=float)
     n = np.asarray(n2, dtype=float)
     ok = np.isfinite(a) & np.isfinite(b) & np.isfinite(m) & np.isfinite(n) & (m > 0) & (n > 0)
+    ok &= (a >= 0) & (a <= 1) & (b >= 0) & (b <= 1)  # a share outside 0–100 % gets no interval
     safe_m, safe_n = np.where(ok, m, 1.0), np.where(ok, n, 1.0)
     l1, u1 = wilson_interval(np.where(ok, a, 0.5), safe_m, confidence=confidence,
                              scale="proportion")  # fmt: skip
@@ -224,6 +226,8 @@ def survey_changes(
         )
         df = _values_table(values, kpis=wanted, gender="T")
         share = _wide(df, kpi, ys)
+        if not share.notna().any().any():
+            continue  # no results in the years: nothing to compare
         resp = _wide(df, row["respondents_kpi"], ys).reindex(index=share.index, columns=ys)
         better = str(row["better"])
         ids = [str(m) for m in share.index if m == RIKET or not str(m).startswith("00")]
