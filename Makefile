@@ -39,7 +39,6 @@ data: setup
 # Offline this runs on the generated demo data (labelled as such in every report).
 reports: setup
 	$(FOU) data --prepare
-	$(FOU) slides
 	$(FOU) run parameters/gr.yaml
 
 # Lint (ruff, import order included), formatting, types (mypy on src/), then the tests.

@@ -14,6 +14,16 @@ MUNICIPALITY_NOTEBOOKS = (
 )  # fmt: skip
 ALL_NOTEBOOKS = (*MUNICIPALITY_NOTEBOOKS, "regional_report")
 PARAMETERS = {"kommun": "1480", "ar": None, "jamforelse": "gr", "datakalla": "auto"}
+#: The reports that group key figures also take a view of the catalogue.
+GROUPING = {"municipality_profile", "data_quality", "associations", "regional_report"}
+
+
+def expected_parameters(name: str) -> dict:
+    """The parameters cell of notebook *name*: the common ones, ``vy`` where it groups."""
+    out = dict(PARAMETERS) | ({"vy": "nara_vard"} if name in GROUPING else {})
+    if name == "regional_report":
+        out.pop("kommun")
+    return out
 
 
 def _read(name: str) -> nbformat.NotebookNode:
@@ -34,9 +44,7 @@ def test_notebook_structure(name: str) -> None:
     assert len(cells) == 1
     namespace: dict = {}
     exec(cells[0].source, namespace)
-    expected = dict(PARAMETERS)
-    if name == "regional_report":
-        expected.pop("kommun")
+    expected = expected_parameters(name)
     assert {k: v for k, v in namespace.items() if not k.startswith("__")} == expected
     opener = nb.cells[nb.cells.index(cells[0]) + 1]
     assert "open_report(" in opener.source and "namespace=globals()" in opener.source
@@ -58,8 +66,7 @@ def test_papermill_reads_every_parameter_without_a_warning(name: str, caplog) ->
     with caplog.at_level("WARNING", logger="papermill"):
         found = {p.name for p in PythonTranslator.inspect(cell)}
     assert not caplog.records, [r.getMessage() for r in caplog.records]
-    expected = set(PARAMETERS) - ({"kommun"} if name == "regional_report" else set())
-    assert found == expected
+    assert found == set(expected_parameters(name))
 
 
 def _execute(tmp_path: Path, name: str, **parameters):

@@ -24,6 +24,7 @@ from typing import Any
 from fou.batch import notebooks as nbs
 from fou.batch.spec import Batch
 from fou.core import registry
+from fou.core.catalog import DEFAULT_VIEW
 from fou.core.errors import ParameterError, one_of_message
 from fou.core.vocabulary import (
     COMPARISON,
@@ -31,6 +32,7 @@ from fou.core.vocabulary import (
     DATA_SOURCE,
     MUNICIPALITY,
     RESERVED_PARAMETERS,
+    VIEW,
     YEAR,
 )
 from fou.data.dataset import Dataset
@@ -112,14 +114,26 @@ class Job:
         return self.municipality_id or REGIONAL_UNIT
 
     @property
+    def stem(self) -> str:
+        """The report's file name: the notebook, with ``_<vy>`` for a view other than the default.
+
+        A batch that groups the key figures by another view (``parameters:
+        {vy: fardplan}``) writes its reports beside the default ones, not over them.
+        """
+        view = self.extra.get(VIEW)
+        if view in (None, "", DEFAULT_VIEW):
+            return self.notebook
+        return f"{self.notebook}_{view}"
+
+    @property
     def id(self) -> str:
-        """Stable job id ``<year>/<municipality or gr>/<notebook>``."""
-        return f"{self.year}/{self.unit}/{self.notebook}"
+        """Stable job id ``<year>/<municipality or gr>/<stem>``."""
+        return f"{self.year}/{self.unit}/{self.stem}"
 
     @property
     def outputs(self) -> Outputs:
         """Where the job's files go (relative to ``outputs/``)."""
-        return Outputs(PurePosixPath(str(self.year), self.unit), self.notebook)
+        return Outputs(PurePosixPath(str(self.year), self.unit), self.stem)
 
     @property
     def source(self) -> str:

@@ -7,6 +7,7 @@ A batch file (``parameters/gr.yaml``)::
     years: latest               # or a list of years
     regional: [regional_report] # notebooks without a municipality
     parameters: {jamforelse: gr}  # optional: other notebook parameters
+    slides: [nara_vard, fardplan] # optional: one GR deck per year and view
 
 :func:`load_batch` validates it; every problem is a Swedish
 :class:`~fou.core.errors.ParameterError` naming the file, the line and the key.
@@ -25,11 +26,13 @@ from fou.batch import notebooks as nbs
 from fou.core.errors import ParameterError, one_of_message
 from fou.core.paths import paths
 from fou.core.registry import GR_MUNICIPALITIES, resolve_municipality
-from fou.core.vocabulary import RESERVED_PARAMETERS
+from fou.core.vocabulary import RESERVED_PARAMETERS, VIEW
 from fou.core.yamlfile import YamlFile, child, quoting_hint, read_yaml, unquoted_ids
 
 #: Keys a batch file may contain.
-BATCH_KEYS: tuple[str, ...] = ("notebooks", "municipalities", "years", "regional", "parameters")
+BATCH_KEYS: tuple[str, ...] = (
+    "notebooks", "municipalities", "years", "regional", "parameters", "slides",
+)  # fmt: skip
 LATEST = "latest"
 
 
@@ -53,6 +56,9 @@ class Batch:
         Other notebook parameters (``jamforelse`` and any a notebook declares).
     notebooks_dir
         Where the notebooks are.
+    slides
+        Views of the catalogue to make a GR slide deck for, per year
+        (``nara_vard``, ``fardplan``); empty for none.
     """
 
     path: Path
@@ -62,6 +68,7 @@ class Batch:
     regional: tuple[str, ...] = ()
     parameters: Mapping[str, Any] = field(default_factory=dict)
     notebooks_dir: Path = Path("notebooks")
+    slides: tuple[str, ...] = ()
 
 
 def _where(doc: YamlFile, key: str) -> str:
@@ -140,7 +147,35 @@ def _parameters(doc: YamlFile) -> dict[str, Any]:
                 f"{where}: '{name}' sätts av körningen för varje jobb (kommun och år från "
                 "'municipalities'/'years', datakällan från --source); ta bort den här."
             )
+    if VIEW in params:
+        from fou.core.catalog import load_catalog
+
+        try:
+            params[VIEW] = load_catalog().with_view(str(params[VIEW])).view
+        except ParameterError as exc:
+            raise ParameterError(f"{where}: {exc}") from None
     return dict(params)
+
+
+def _slides(doc: YamlFile) -> tuple[str, ...]:
+    from fou.core.catalog import load_catalog
+
+    raw = doc.data.get("slides")
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        raw = [raw]
+    where = _where(doc, "slides")
+    catalog = load_catalog()
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        raise ParameterError(
+            f"{where}: måste vara en lista med vyer ({', '.join(catalog.views)}), "
+            f"men {raw!r} angavs."
+        )
+    try:
+        return tuple(dict.fromkeys(catalog.with_view(v).view for v in raw))
+    except ParameterError as exc:
+        raise ParameterError(f"{where}: {exc}") from None
 
 
 def load_batch(path: Path | str, *, notebooks_dir: Path | str | None = None) -> Batch:
@@ -188,4 +223,5 @@ def load_batch(path: Path | str, *, notebooks_dir: Path | str | None = None) -> 
         regional=regional,
         parameters=_parameters(doc),
         notebooks_dir=nb_dir,
+        slides=_slides(doc),
     )

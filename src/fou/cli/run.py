@@ -64,9 +64,10 @@ def run_cmd(
         typer.Option("--notebooks-dir", help="Mapp med notebooks (standard: notebooks/)."),
     ] = None,
 ) -> None:
-    """Kör notebooks för kommuner och år enligt batchfilen och skapa HTML, PDF och översikt.
+    """Kör notebooks för kommuner och år enligt batchfilen: HTML, PDF, bildspel och översikt.
 
-    Oförändrade jobb (samma notebook, parametrar, data och version) hoppas över.
+    Bildspel görs per år och vy när batchfilen har nyckeln 'slides'. Oförändrade jobb
+    (samma notebook, parametrar, data och version) hoppas över.
     Avslutas med kod 1 om något jobb misslyckades och 2 vid felaktig indata.
     """
     from fou.batch import load_batch, plan_jobs, run_jobs
@@ -85,6 +86,16 @@ def run_cmd(
         console.print("Inga jobb att köra.")
         return
     console.print(f"{len(jobs)} jobb · {escape(ds.provenance.source_line())}", highlight=False)
+    if b.slides and not no_export and not municipality and not notebook:
+        from fou.batch.decks import make_decks
+
+        for deck in make_decks(
+            ds, years={j.year for j in jobs}, views=b.slides, root=p.root, force=force
+        ):
+            state = "skrivet" if deck.made else "oförändrat"
+            console.print(
+                f"Bildspel ({deck.view}) {state}: {escape(str(deck.path))}", highlight=False
+            )
     result = run_jobs(
         jobs,
         workers=workers or os.cpu_count() or 1,

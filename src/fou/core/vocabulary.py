@@ -23,15 +23,20 @@ YEAR = "ar"
 COMPARISON = "jamforelse"
 #: Which data the notebook reads.
 DATA_SOURCE = "datakalla"
+#: How the key figures are grouped into sections (a view of the catalogue).
+VIEW = "vy"
 
-#: The notebook parameters every report understands, in the order they are shown.
-PARAMETERS: tuple[str, ...] = (MUNICIPALITY, YEAR, COMPARISON, DATA_SOURCE)
+#: The notebook parameters every report understands, in the order they are shown
+#: (``vy`` only in the reports that group key figures: profile, data quality,
+#: associations, regional).
+PARAMETERS: tuple[str, ...] = (MUNICIPALITY, YEAR, COMPARISON, DATA_SOURCE, VIEW)
 #: Swedish labels of the parameters (the provenance box, error messages).
 PARAMETER_LABELS: Mapping[str, str] = {
     MUNICIPALITY: "kommun",
     YEAR: "år",
     COMPARISON: "jämförelse",
     DATA_SOURCE: "datakälla",
+    VIEW: "gruppering",
 }
 #: Parameters the batch sets from the job itself; a batch file may not set them.
 RESERVED_PARAMETERS: tuple[str, ...] = (MUNICIPALITY, YEAR, DATA_SOURCE)

@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from fou.core import registry
-from fou.core.catalog import Catalog, load_catalog
+from fou.core.catalog import DEFAULT_VIEW, Catalog
 from fou.core.errors import ParameterError
 from fou.core.vocabulary import (
     COMPARISON,
@@ -34,6 +34,7 @@ from fou.core.vocabulary import (
     DATA_SOURCE,
     MUNICIPALITY,
     PARAMETERS,
+    VIEW,
     YEAR,
 )
 from fou.data.dataset import Dataset, load_dataset
@@ -113,6 +114,8 @@ class ReportContext:
         }
         if self.municipality_id is None:
             out.pop(MUNICIPALITY)
+        if self.catalog.view != DEFAULT_VIEW:
+            out[VIEW] = self.catalog.view
         return out
 
 
@@ -135,6 +138,7 @@ def open_report(
     ar: int | str | None = None,
     jamforelse: str = "gr",
     datakalla: str = "auto",
+    vy: Any = _UNSET,
     namespace: Mapping[str, Any] | None = None,
     show_header: bool = True,
 ) -> ReportContext:
@@ -151,6 +155,11 @@ def open_report(
         One of :data:`fou.core.vocabulary.COMPARISONS`.
     datakalla
         ``auto``, ``kolada`` or ``demo``.
+    vy
+        How key figures are grouped: a view of the catalogue (``nara_vard``,
+        GR's six domains, or ``fardplan``, Göteborg's färdplan). Leave out in
+        reports that do not group key figures (then the parameter is not
+        accepted).
     namespace
         The notebook's ``globals()``, for the unknown-parameter check.
     show_header
@@ -166,8 +175,13 @@ def open_report(
         Unknown municipality, year without data, unknown comparison or data
         source, or an unknown (misspelt) parameter.
     """
-    known = [n for n in PARAMETERS if n != MUNICIPALITY or kommun is not _UNSET]
+    known = [
+        n
+        for n in PARAMETERS
+        if (n != MUNICIPALITY or kommun is not _UNSET) and (n != VIEW or vy is not _UNSET)
+    ]
     parameters.check_injected_parameters(namespace, known)
+    catalog = parameters.check_view(None if vy is _UNSET else vy)
     source = parameters.check_source(datakalla)
     comparison = parameters.check_comparison(jamforelse)
     mid = None if kommun is _UNSET else parameters.check_municipality(kommun)
@@ -189,7 +203,7 @@ def open_report(
     _set_style()
     ctx = ReportContext(
         dataset=ds,
-        catalog=load_catalog().fitted_to(ds.values),
+        catalog=catalog.fitted_to(ds.values),
         municipality_id=mid,
         municipality=registry.municipality_name(mid) if mid else None,
         year=year,
@@ -230,9 +244,11 @@ class Header:
                 "Får inte citeras eller spridas som resultat.</div>"
             )
         who = f"{ctx.municipality} ({ctx.municipality_id}) · " if ctx.municipality else ""
+        view = f" · {ctx.catalog.view_title}" if ctx.catalog.view != DEFAULT_VIEW else ""
         parts.append(
             f"<p><b>{html.escape(who)}år {ctx.year} · jämförelse: "
-            f"{html.escape(ctx.comparison_label)}</b><br>{html.escape(ctx.source)}</p>"
+            f"{html.escape(ctx.comparison_label)}{html.escape(view)}</b><br>"
+            f"{html.escape(ctx.source)}</p>"
         )
         local = ctx.dataset.provenance.local_files
         if local:

@@ -42,6 +42,7 @@ from fou.core.vocabulary import (
     DATA_SOURCE,
     DATA_SOURCE_LABELS,
     MUNICIPALITY,
+    VIEW,
     YEAR,
     parameter_label,
     report_name,
@@ -151,6 +152,11 @@ def _parameter_value(name: str, value: Any) -> str:
         return COMPARISON_LABELS.get(str(value), str(value))
     if name == DATA_SOURCE:
         return DATA_SOURCE_LABELS.get(str(value), str(value))
+    if name == VIEW:
+        from fou.core.catalog import load_catalog
+
+        views = load_catalog().views
+        return views[str(value)].title if str(value) in views else str(value)
     return str(value)
 
 

@@ -93,13 +93,44 @@ def _links(job: Mapping[str, Any], outputs: Path) -> tuple[Link, ...]:
     return tuple(out)
 
 
+def _stem(job: Mapping[str, Any]) -> str:
+    """The report's file name: the notebook, or ``<notebook>_<vy>`` for another view."""
+    return str(job.get("id") or job.get("notebook", "")).rsplit("/", 1)[-1]
+
+
+def _split(stem: str) -> tuple[str, str | None]:
+    """``municipality_profile_fardplan`` → (``municipality_profile``, ``fardplan``)."""
+    from fou.core.catalog import load_catalog
+
+    for view in load_catalog().views:
+        if stem.endswith(f"_{view}") and stem[: -len(view) - 1] in REPORTS:
+            return stem[: -len(view) - 1], view
+    return stem, None
+
+
+def column_label(stem: str) -> str:
+    """A report's name on the page, with the view it is grouped by when not the default.
+
+    Examples
+    --------
+    >>> column_label("data_quality"), column_label("municipality_profile_fardplan")
+    ('Brister i data', 'Kommunprofil (Göteborgs färdplan för äldreomsorgen)')
+    """
+    from fou.core.catalog import load_catalog
+
+    notebook, view = _split(stem)
+    if view is None:
+        return report_name(stem)
+    return f"{report_name(notebook)} ({load_catalog().views[view].title})"
+
+
 def _cell(job: Mapping[str, Any], outputs: Path) -> Cell:
     status = str(job.get("status", "failed"))
     error = job.get("error")
     return Cell(
         job_id=str(job.get("id", "")),
         notebook=str(job.get("notebook", "")),
-        name=report_name(str(job.get("notebook", ""))),
+        name=column_label(_stem(job)),
         status=status,
         status_label=STATUS_LABELS.get(status, status),
         links=_links(job, outputs),
@@ -107,9 +138,15 @@ def _cell(job: Mapping[str, Any], outputs: Path) -> Cell:
     )
 
 
-def _order(notebooks: Sequence[str]) -> list[str]:
-    known = [k.notebook for k in REPORT_KINDS if k.notebook in notebooks]
-    return known + sorted(n for n in notebooks if n not in known)
+def _order(stems: Sequence[str]) -> list[str]:
+    """Known reports in the index's order (each followed by its other views), then the rest."""
+    rank = {k.notebook: i for i, k in enumerate(REPORT_KINDS)}
+
+    def key(stem: str) -> tuple[int, str, str]:
+        notebook, view = _split(stem)
+        return (rank.get(notebook, len(rank)), notebook, view or "")
+
+    return sorted(stems, key=key)
 
 
 def index_model(manifest: Mapping[str, Any], outputs: Path) -> list[Year]:
@@ -120,14 +157,10 @@ def index_model(manifest: Mapping[str, Any], outputs: Path) -> list[Year]:
         mine = [j for j in jobs if int(j["year"]) == year]
         regional = tuple(_cell(j, outputs) for j in mine if not j.get("municipality_id"))
         municipal = [j for j in mine if j.get("municipality_id")]
-        columns = tuple(_order(sorted({str(j.get("notebook")) for j in municipal})))
+        columns = tuple(_order(sorted({_stem(j) for j in municipal})))
         rows = []
         for mid in sorted({str(j["municipality_id"]) for j in municipal}, key=municipality_name):
-            cells = {
-                str(j["notebook"]): _cell(j, outputs)
-                for j in municipal
-                if j["municipality_id"] == mid
-            }
+            cells = {_stem(j): _cell(j, outputs) for j in municipal if j["municipality_id"] == mid}
             rows.append(Row(mid, municipality_name(mid), cells))
         slides = outputs / str(year) / "slides"
         decks = (
@@ -174,10 +207,12 @@ def write_index(manifest: Mapping[str, Any], root: Path | str | None = None) -> 
         keep_trailing_newline=True,
     )
     prov = manifest.get("provenance") or {}
+    stems = {n for y in years for n in y.columns}
+    kinds = dict(REPORTS) | {n: REPORTS[_split(n)[0]] for n in stems if _split(n)[0] in REPORTS}
     html = env.get_template("index.html.j2").render(
         years=years,
-        kinds={k: REPORTS[k] for k in REPORTS},
-        report_name=report_name,
+        kinds=kinds,
+        report_name=column_label,
         failed=failed,
         counts=counts,
         n_reports=len(cells),

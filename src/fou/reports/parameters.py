@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from fou.core import registry
+from fou.core.catalog import Catalog, load_catalog
 from fou.core.errors import ParameterError, check_choice
 from fou.core.vocabulary import (
     COMPARISON,
@@ -22,6 +23,7 @@ from fou.core.vocabulary import (
     DATA_SOURCE,
     DATA_SOURCES,
     MUNICIPALITY,
+    VIEW,
     assigned_names,
 )
 
@@ -96,3 +98,11 @@ def check_municipality(kommun: Any) -> str:
             "inte en kommun."
         )
     return mid
+
+
+def check_view(vy: Any) -> Catalog:
+    """The view parameter, checked: the packaged catalogue grouped by that view."""
+    try:
+        return load_catalog().with_view(None if vy is None else str(vy))
+    except ParameterError as exc:
+        raise ParameterError(f"{VIEW}: {exc}") from None

@@ -30,7 +30,7 @@ import pandas as pd
 
 from fou.core import sv
 from fou.core.atomic import write_bytes, write_with
-from fou.core.catalog import Catalog, load_catalog
+from fou.core.catalog import DEFAULT_VIEW, Catalog, load_catalog
 from fou.core.errors import ParameterError, one_of_message
 from fou.core.registry import GR_MUNICIPALITIES, municipality_name
 from fou.reports.talmanus import CAVEAT_CHECKS, Facts, focus_municipality, kpi_facts, speaker_notes
@@ -107,12 +107,20 @@ def write_chart(
 
 
 def default_output(
-    year: int, municipality_id: str | None = None, *, root: Path | None = None
+    year: int,
+    municipality_id: str | None = None,
+    *,
+    root: Path | None = None,
+    view: str = DEFAULT_VIEW,
 ) -> Path:
-    """``outputs/<year>/slides/nyckeltal_<year>[_<municipality_id>].pptx``."""
+    """``outputs/<year>/slides/nyckeltal_<year>[_<municipality_id>][_<view>].pptx``.
+
+    The default view (GR's domains) has no suffix.
+    """
     from fou.core.paths import paths
 
     suffix = f"_{municipality_id}" if municipality_id else ""
+    suffix += f"_{view}" if view != DEFAULT_VIEW else ""
     return paths(root).outputs / str(year) / "slides" / f"nyckeltal_{year}{suffix}.pptx"
 
 
@@ -121,9 +129,10 @@ def _check_domains(domains: Iterable[str] | None, catalog: Catalog) -> list[str]
     if domains is None:
         return known
     wanted = [domains] if isinstance(domains, str) else list(domains)
+    word = "område" if catalog.view == DEFAULT_VIEW else f"rubrik i vyn {catalog.view}"
     for d in wanted:
         if d not in known:
-            raise ParameterError(one_of_message("område", known, d))
+            raise ParameterError(one_of_message(word, known, d))
     if not wanted:
         raise ParameterError("Ange minst ett område (t.ex. 'kompetens').")
     return [d for d in known if d in wanted]
@@ -166,13 +175,16 @@ def _set_title(slide: Any, text: str, size: int) -> None:
             r.font.size = Pt(size)
 
 
-def _title_slide(prs: Any, *, year: int, who: str, source_line: str, is_demo: bool) -> None:
+def _title_slide(
+    prs: Any, *, year: int, who: str, source_line: str, is_demo: bool, view_title: str = ""
+) -> None:
     from pptx.dml.color import RGBColor
     from pptx.util import Inches
 
     s = prs.slides.add_slide(prs.slide_layouts[0])
     _set_title(s, f"Nyckeltal för äldreomsorg och nära vård {year}", 40)
-    s.placeholders[1].text = f"{who}\n{source_line}"
+    grouped = f"\nOrdnade efter {view_title}" if view_title else ""
+    s.placeholders[1].text = f"{who}{grouped}\n{source_line}"
     if is_demo:
         _textbox(
             s,
@@ -198,7 +210,7 @@ def _domain_slide(prs: Any, ctx: ReportContext, domain: str, charts: Path) -> No
     from fou.reports.regional import domain_text, overview_matrix
 
     s = prs.slides.add_slide(prs.slide_layouts[5])
-    _set_title(s, sv.capitalise(domain), 32)
+    _set_title(s, sv.capitalise(domain), 32 if len(domain) <= 40 else 26)
     chart = overview_chart(ctx, domain) if ctx.municipality_id else overview_matrix(ctx, domain)
     stem = f"oversikt_{sv.slug(domain)}" + (
         f"_{ctx.municipality_id}" if ctx.municipality_id else ""
@@ -211,8 +223,9 @@ def _domain_slide(prs: Any, ctx: ReportContext, domain: str, charts: Path) -> No
     s.shapes.add_picture(str(png), left, Inches(1.45), width=Inches(width_in * scale))
     n = len(ctx.catalog.ids(domain=domain))
     told = " ".join(domain_text(ctx, domain).paragraphs)
+    what = f"Området {domain}" if ctx.catalog.view == DEFAULT_VIEW else f"Rubriken {domain}"
     s.notes_slide.notes_text_frame.text = (
-        f"Området {domain} har {sv.quantity(n, 'nyckeltal', 'nyckeltal')}. {told} Färgerna visar "
+        f"{what} har {sv.quantity(n, 'nyckeltal', 'nyckeltal')}. {told} Färgerna visar "
         "bara skillnader som är större än osäkerheten."
     )
 
@@ -243,6 +256,7 @@ def build_deck(
     domains: Iterable[str] | None = None,
     output: Path | str | None = None,
     catalog: Catalog | None = None,
+    view: str | None = None,
 ) -> Path:
     """Write the key-figure slide deck for *year* and return its path.
 
@@ -261,6 +275,10 @@ def build_deck(
         ``charts/`` next to it as PNG and SVG.
     catalog
         Key-figure catalogue (None: the packaged one).
+    view
+        How the key figures are grouped into sections: a view of the
+        catalogue (``nara_vard``, the default, or ``fardplan``); *domains*
+        are then the view's headings.
 
     Returns
     -------
@@ -269,7 +287,7 @@ def build_deck(
     Raises
     ------
     ParameterError
-        Year not in the data set, unknown domain or municipality.
+        Year not in the data set, unknown view, domain or municipality.
     """
     from pptx import Presentation
     from pptx.util import Inches
@@ -277,11 +295,11 @@ def build_deck(
     from fou.quality import run_checks
     from fou.reports.context import ReportContext
 
-    catalog = (catalog or load_catalog()).fitted_to(dataset.values)
+    catalog = (catalog or load_catalog()).with_view(view).fitted_to(dataset.values)
     year = dataset.check_year(year, parameter="år")
     mid = focus_municipality(municipality)
     chosen = _check_domains(domains, catalog)
-    out = Path(output) if output is not None else default_output(year, mid)
+    out = Path(output) if output is not None else default_output(year, mid, view=catalog.view)
     charts = out.parent / "charts"
     issues = run_checks(
         dataset.values,
@@ -294,7 +312,10 @@ def build_deck(
     prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
     who = "Göteborgsregionens 13 kommuner" + (f" – fokus {municipality_name(mid)}" if mid else "")
     src = dataset.provenance.source_line()
-    _title_slide(prs, year=year, who=who, source_line=src, is_demo=dataset.is_demo)
+    view_title = catalog.view_title if catalog.view != DEFAULT_VIEW else ""
+    _title_slide(
+        prs, year=year, who=who, source_line=src, is_demo=dataset.is_demo, view_title=view_title
+    )
     ctx = ReportContext(dataset, catalog, mid, municipality_name(mid) if mid else None, year)
     for domain in chosen:
         _domain_slide(prs, ctx, domain, charts)
