@@ -143,3 +143,10 @@ def test_a_batch_made_in_python_is_checked_like_a_file(project):
         plan_jobs(replace(batch, municipalities=("../../../../etc",)), dataset=DATA)
     with pytest.raises(ParameterError, match="inte ett notebooknamn"):
         plan_jobs(replace(batch, notebooks=("/tmp/evil",)), dataset=DATA)
+
+
+def test_a_job_grouped_by_another_view_writes_beside_the_default():
+    assert _job(extra={"vy": "nara_vard"}).id == "2025/1480/ok_profile"
+    far = _job(extra={"vy": "fardplan"})
+    assert far.id == "2025/1480/ok_profile_fardplan"
+    assert far.outputs.file(".html").as_posix() == "2025/1480/ok_profile_fardplan.html"

@@ -82,3 +82,28 @@ def test_file_problems_are_messages(project, tmp_path):
     latin1.write_bytes("notebooks: [ok_profile]\nmunicipalities: [Mölndal]\n".encode("latin-1"))
     with pytest.raises(ParameterError, match=r"rad 2.*UTF-8"):
         load_batch(latin1, notebooks_dir=TEST_NOTEBOOKS)
+
+
+def test_slides_and_view_are_checked_and_normalised(project):
+    b = _load(
+        project,
+        "notebooks: [ok_profile]\nslides: [nara_vard, Färdplan]\nparameters: {vy: färdplan}\n",
+    )
+    assert b.slides == ("nara_vard", "fardplan")
+    assert b.parameters == {"vy": "fardplan"}
+    assert _load(project, "notebooks: [ok_profile]\n").slides == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "needles"),
+    [
+        ("notebooks: [ok_profile]\nslides: [strategi]\n", ["rad 2", "'slides'", "'fardplan'"]),
+        ("notebooks: [ok_profile]\nslides: {a: 1}\n", ["'slides'", "lista med vyer"]),
+        ("notebooks: [ok_profile]\nparameters: {vy: x}\n", ["'parameters'", "vy måste vara"]),
+    ],
+)
+def test_bad_slides_and_view(project, text, needles):
+    with pytest.raises(ParameterError) as exc:
+        _load(project, text)
+    for needle in needles:
+        assert needle in str(exc.value), str(exc.value)

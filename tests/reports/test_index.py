@@ -74,3 +74,19 @@ def test_page_is_swedish_offline_and_shows_failures_first(tmp_path):
     assert 'class="failed"' in page and "DEMODATA" in page
     assert "://" not in page
     assert "<details" in page  # 2024 folded under the newest year
+
+
+def test_a_report_in_another_view_has_its_own_column():
+    from fou.reports.index import column_label, index_model
+
+    assert column_label("associations_fardplan") == "Samband (Göteborgs färdplan för äldreomsorgen)"
+    assert column_label("associations") == "Samband"
+    jobs = [
+        {"id": "2024/1480/municipality_profile", "notebook": "municipality_profile",
+         "municipality_id": "1480", "year": 2024, "status": "ok"},
+        {"id": "2024/1480/municipality_profile_fardplan", "notebook": "municipality_profile",
+         "municipality_id": "1480", "year": 2024, "status": "ok"},
+    ]  # fmt: skip
+    (year,) = index_model({"jobs": jobs}, Path("/nonexistent"))
+    assert year.columns == ("municipality_profile", "municipality_profile_fardplan")
+    assert set(year.rows[0].cells) == set(year.columns)

@@ -149,3 +149,42 @@ def test_real_data_deck(project: Path, emulator_url: str) -> None:
     _close(find_number(r"GR-snittet är NUM", notes), cur.mean())
     if not np.isnan(cur["1480"]):
         _close(find_number(r"Göteborg har NUM", notes), cur["1480"])
+
+
+def test_fardplan_deck_is_grouped_by_the_four_headings(demo, project: Path) -> None:
+    """``fou slides --view fardplan``: the färdplan's headings in order, their key figures after each."""
+    heading = "Personal med rätt kompetens och bra arbetsförhållanden"
+    res = runner.invoke(
+        app, ["slides", "--year", "2024", "--source", "demo", "--view", "färdplan", "-d", heading]
+    )
+    assert res.exit_code == 0, res.output
+    path = project / "outputs" / "2024" / "slides" / "nyckeltal_2024_fardplan.pptx"
+    prs = Presentation(str(path))
+    slides = list(prs.slides)
+    title_text = " ".join(s.text_frame.text for s in slides[0].shapes if s.has_text_frame)
+    assert "Ordnade efter Göteborgs färdplan för äldreomsorgen" in title_text
+    assert slides[1].shapes.title.text == heading
+    assert slides[1].notes_slide.notes_text_frame.text.startswith(f"Rubriken {heading} har 11 ")
+    far = load_catalog().with_view("fardplan")
+    kpis = far.ids(domain=heading)
+    assert [s.shapes.title.text for s in slides[2:]] == [f"{far.label(k)}, 2024" for k in kpis]
+    assert "N20206" in kpis and "U21401" in kpis  # heltid and personalkontinuitet
+
+
+def test_unknown_view_names_the_option(project: Path) -> None:
+    res = runner.invoke(app, ["slides", "--source", "demo", "--view", "strategi"])
+    assert res.exit_code == 2
+    assert "--view: vy måste vara ett av 'nara_vard', 'fardplan'" in " ".join(res.output.split())
+
+
+def test_batch_decks_are_made_once_per_year_and_view(demo, project: Path) -> None:
+    from fou.batch.decks import make_decks
+
+    first = make_decks(demo, years=[2024], views=["fardplan"], root=project)
+    assert [(d.year, d.view, d.made) for d in first] == [(2024, "fardplan", True)]
+    assert first[0].path.name == "nyckeltal_2024_fardplan.pptx"
+    stamp = first[0].path.stat().st_mtime_ns
+    again = make_decks(demo, years=[2024], views=["fardplan"], root=project)
+    assert not again[0].made and again[0].path.stat().st_mtime_ns == stamp
+    forced = make_decks(demo, years=[2024], views=["fardplan"], root=project, force=True)
+    assert forced[0].made
