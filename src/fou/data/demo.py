@@ -29,6 +29,9 @@ The model
   respondents (``T``, ``K``, ``M``), the response rate and the "fewer than 30"
   flag (``T``). In the catalogue's ``survey_not_run`` years (2021) every survey
   key figure and companion is missing for every municipality and aggregate.
+* **Women and men** for register key figures the catalogue marks ``by_gender``:
+  the two values straddle the total, with a gap of the municipality's own
+  (``_gender_split``).
 * **Definition breaks** from the catalogue are level shifts shared by about
   85 % of municipalities from the break year on (``N20900`` −6 points from
   2019, ``N23009`` +12 % from 2024); a break whose text says the key figure
@@ -84,7 +87,7 @@ from fou.core.registry import (
 from fou.core.schema import KEY_COLUMNS, coerce_values
 
 #: Bump whenever the generated values change; stale demo directories are regenerated.
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 #: Default seed of the demo data set.
 DEMO_SEED = 4711
 #: Last (most recent complete) year of the demo data; fixed so output never depends on today.
@@ -775,6 +778,10 @@ def _clean_values(
         else:
             a_val, a_cnt = _weighted(series[k], pop65, agg)
         blocks.append(_block(k, "T", series[k], a_val, a_cnt, present[k], model.decimals))
+        if bool(kpis.at[k, "by_gender"]) and unit != "msek":
+            for g, x in _gender_split(k, model, series[k], seed).items():
+                g_val, g_cnt = _weighted(x, pop65, agg)
+                blocks.append(_block(k, g, x, g_val, g_cnt, present[k], model.decimals))
     # 3. survey companions
     for area_name, area in areas.items():
         row = kpis[(kpis["area"] == area_name) & kpis["survey"].astype(bool)].iloc[0]
@@ -789,6 +796,24 @@ def _clean_values(
             blocks.append(_block(k, "T", x, a_val, a_cnt, present[k], model.decimals))
     unit_ids = profile.index.tolist() + agg.ids
     return _to_frame(blocks, unit_ids, years)
+
+
+def _gender_split(kpi: str, model: KpiModel, total: np.ndarray, seed: int) -> dict[str, np.ndarray]:
+    """Women's and men's values of a register key figure around its total.
+
+    Each municipality has its own gap (a shared direction plus its own part,
+    stable over years); the two values straddle the total, so the total lies
+    between them, as it does when it pools women and men.
+    """
+    rng = _rng(seed, "gender", kpi)
+    z: np.ndarray = 0.5 + rng.standard_normal((total.shape[0], 1))
+    if model.log_scale:
+        half = np.exp(0.05 * model.spread * z)
+        women, men = total * half, total / half
+    else:
+        half = 0.25 * model.spread * z
+        women, men = total + half, total - half
+    return {"K": _clip(women, model), "M": _clip(men, model)}
 
 
 def _survey_blocks(
@@ -1032,7 +1057,7 @@ def snapshot_id(seed: int = DEMO_SEED) -> str:
     Examples
     --------
     >>> snapshot_id(7)
-    'demo-2-seed7'
+    'demo-3-seed7'
     """
     return f"demo-{GENERATOR_VERSION}-seed{seed}"
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from fou.core import sv
 from fou.plotting import new_figure, trend_plot
+from fou.reports import gender
 from fou.reports.common import (
     break_notes,
     has_values,
@@ -112,12 +113,17 @@ def domain_table(ctx: ReportContext, domain: str) -> Table:
 
 
 def domain_section(ctx: ReportContext, domain: str) -> list[Block]:
-    """A domain: its heading, the overview figure, then every key figure's numbers in a table."""
-    return [
+    """A domain: its heading, the overview figure, every key figure's numbers in a table,
+    then women and men where Kolada divides the domain's key figures by gender."""
+    blocks: list[Block] = [
         Heading(sv.capitalise(domain), level=2),
         overview_chart(ctx, domain),
         domain_table(ctx, domain),
     ]
+    by_gender = gender.domain_table(ctx, domain)
+    if by_gender is not None:
+        blocks.append(by_gender)
+    return blocks
 
 
 def trend_kpis(ctx: ReportContext, kpis: Sequence[str] = PROFILE_KPIS) -> list[str]:
