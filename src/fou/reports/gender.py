@@ -142,7 +142,7 @@ def regional_table(ctx: ReportContext) -> Block:
         reading=[
             _reading(lo, hi, d)
             for lo, hi, d in zip(grp["ci_low"], grp["ci_high"], decimals, strict=True)
-        ],  # fmt: skip
+        ],
     )
     columns = (
         Column("label", "Nyckeltal", wrap=True),
