@@ -9,9 +9,10 @@ The uncertainty of a gap
 ------------------------
 * For a survey share (unit per cent; not the survey's mean indices), the gap
   gets Newcombe's interval when Kolada has the respondents per gender (the
-  respondents companion with gender ``K`` and ``M``). Kolada publishes the survey's respondents for the total only, so on
-  real data the gap of a single municipality has no interval and nothing is
-  claimed about it; the demo data have them.
+  respondents companion with gender ``K`` and ``M``). Kolada publishes the
+  survey's respondents for the total only, so on real data the gap of a single
+  municipality has no interval and nothing is claimed about it; the demo data
+  have them.
 * Register data count everyone (all employees, all hospital stays): the gap
   is not a sample estimate, and it is shown as it is, without an interval and
   without a claim that it is "significant".
