@@ -176,7 +176,7 @@ def group_gender_gap(
     ...                   "value_k": [90.0, 80.0, 85.0], "value_m": [85.0, 78.0, None]})
     >>> g["gap"] = g["value_k"] - g["value_m"]
     >>> r = group_gender_gap(g, members=["a", "b", "c"]).iloc[0]
-    >>> r["n_both"], r["gap"], r["missing_members"]
+    >>> int(r["n_both"]), float(r["gap"]), r["missing_members"]
     (2, 3.5, ('c',))
     """
     rows = []
