@@ -3,7 +3,7 @@
 A batch file's ``slides: [nara_vard, fardplan]`` asks for the key-figure deck
 (:func:`fou.reports.slides.build_deck`) grouped by each view, for every year
 the batch runs. A deck is remade only when its inputs changed: next to each
-deck a small file ``<deck>.inputs`` holds the hash of the data snapshot, the
+deck a hidden file ``.<deck>.inputs`` holds the hash of the data snapshot, the
 local submissions, the view, the year and the package's code; an unchanged
 deck is left as it is.
 """
@@ -54,7 +54,7 @@ def deck_inputs(dataset: Dataset, *, year: int, view: str) -> str:
 
 
 def _sidecar(path: Path) -> Path:
-    return path.with_name(path.name + ".inputs")
+    return path.with_name(f".{path.name}.inputs")
 
 
 def make_decks(

@@ -1,5 +1,5 @@
-"""Command-line interface: ``fou fetch | rebuild | import | data | catalog | municipalities |
-check | run | slides``.
+"""Command-line interface: ``fou fetch | rebuild | changes | import | data | catalog |
+municipalities | check | run | slides``.
 
 Each topic registers its commands on :data:`fou.cli._app.app` in its own module;
 importing them here is what registers them.
@@ -7,7 +7,7 @@ importing them here is what registers them.
 
 from __future__ import annotations
 
-from fou.cli import check, data, fetch, imports, run, slides  # noqa: F401  (register commands)
+from fou.cli import changes, check, data, fetch, imports, run, slides  # noqa: F401  (register)
 from fou.cli._app import app
 
 
