@@ -190,7 +190,7 @@ def _check_facts(job: Job, nb: Any) -> Provenance:
 def _export(
     job: Job, settings: RunSettings, nb: Any, provenance: Provenance, work: Path
 ) -> dict[str, bytes]:
-    from fou.reports.export import ReportMeta, html_to_pdf, notebook_to_html
+    from fou.reports.export import ReportMeta, html_to_pdf, notebook_to_html, workbook_for
 
     meta = ReportMeta(
         title=nbs.title(nb, job.notebook),
@@ -204,7 +204,11 @@ def _export(
     html = notebook_to_html(nb, meta=meta)
     pdf = work / f"{job.notebook}.pdf"
     html_to_pdf(html, pdf)
-    return {".html": html.encode("utf-8"), ".pdf": pdf.read_bytes()}
+    return {
+        ".html": html.encode("utf-8"),
+        ".pdf": pdf.read_bytes(),
+        ".xlsx": workbook_for(nb, meta=meta),
+    }
 
 
 def _keep_failed(

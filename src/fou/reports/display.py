@@ -229,11 +229,20 @@ class Table:
 
     def to_json(self) -> dict[str, Any]:
         """The machine-readable copy (:data:`TABLE_MIME`): labels, kinds and raw values."""
+        records = self.data.to_dict("records")
         return {
             "name": self.name,
             "caption": self.caption,
             "columns": [{"label": c.label, "kind": c.kind} for c in self.shown],
-            "rows": [[_plain(r[c.name]) for c in self.shown] for r in self.data.to_dict("records")],
+            "rows": [[_plain(r[c.name]) for c in self.shown] for r in records],
+            # decimals each number is shown with (None for text), for the Excel copy
+            "decimals": [
+                [
+                    c.decimals_for(r) if c.numeric and c.kind != "integer" else None
+                    for c in self.shown
+                ]
+                for r in records
+            ],
             "notes": list(self.all_notes),
         }
 

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from fou.core import sv
-from fou.core.atomic import write_text, write_with
+from fou.core.atomic import write_bytes, write_text, write_with
 from fou.core.version import package_version
 from fou.core.vocabulary import (
     COMPARISON,
@@ -207,6 +207,39 @@ def report_context(meta: ReportMeta) -> dict[str, Any]:
         "css": (TEMPLATES / "report.css").read_text(encoding="utf-8"),
         "page_css": page_css,
     }
+
+
+def about_rows(meta: ReportMeta) -> list[tuple[str, str]]:
+    """What the *Om rapporten* sheet of the report's workbook says (Swedish labels)."""
+    rows = [
+        ("Rapport", meta.title or report_name(meta.notebook) or "Rapport"),
+        ("Gäller", meta.place),
+        ("År", sv.year(meta.year) if meta.year is not None else "–"),
+    ]
+    rows += [
+        (sv.capitalise(parameter_label(k)), _parameter_value(k, v))
+        for k, v in meta.parameters.items()
+        if k not in (DATA_SOURCE, YEAR, MUNICIPALITY)
+    ]
+    rows += [
+        ("Datakälla", meta.description),
+        ("Källrad", meta.source_line),
+        ("Skapad", _display_time(meta.generated_at)),
+        ("fou-version", meta.package_version),
+        ("Läsanvisning", "Tomma celler betyder att värdet saknas, inte 0. Talen är lagrade som "
+                         "tal med rapportens decimaler."),
+    ]  # fmt: skip
+    if meta.is_demo:
+        rows.insert(0, ("DEMODATA", "Syntetiska värden, inte verkliga resultat. Får inte "
+                                    "citeras eller spridas som resultat."))  # fmt: skip
+    return rows
+
+
+def workbook_for(nb: Any, *, meta: ReportMeta) -> bytes:
+    """The report's tables as an Excel workbook (:mod:`fou.reports.workbook`)."""
+    from fou.reports.workbook import notebook_tables, workbook_bytes
+
+    return workbook_bytes(notebook_tables(nb), about=about_rows(meta))
 
 
 def report_facts(nb: Any) -> dict[str, Any] | None:
@@ -430,8 +463,9 @@ def export_report(
     html: Path | str,
     pdf: Path | str | None,
     meta: ReportMeta,
+    xlsx: Path | str | None = None,
 ) -> dict[str, float]:
-    """Export an executed notebook to HTML and (optionally) PDF.
+    """Export an executed notebook to HTML and (optionally) PDF and Excel.
 
     Parameters
     ----------
@@ -439,6 +473,8 @@ def export_report(
         Executed notebook.
     html, pdf
         Targets (``pdf=None`` skips the PDF).
+    xlsx
+        The tables as an Excel workbook (None skips it).
     meta
         What the report is.
 
@@ -459,4 +495,8 @@ def export_report(
         t1 = time.perf_counter()
         html_to_pdf(page, pdf)
         timings["pdf"] = round(time.perf_counter() - t1, 3)
+    if xlsx is not None:
+        t2 = time.perf_counter()
+        write_bytes(xlsx, workbook_for(nb, meta=meta))
+        timings["xlsx"] = round(time.perf_counter() - t2, 3)
     return timings
