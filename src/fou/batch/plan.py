@@ -26,6 +26,7 @@ from fou.batch.spec import Batch
 from fou.core import registry
 from fou.core.catalog import DEFAULT_VIEW
 from fou.core.errors import ParameterError, one_of_message
+from fou.core.groups import load_groups
 from fou.core.vocabulary import (
     COMPARISON,
     COMPARISONS,
@@ -294,10 +295,12 @@ def plan_jobs(
     params = dict(batch.parameters)
     comparison = str(params.pop(COMPARISON, "gr"))
     if comparison not in COMPARISONS:
-        raise ParameterError(
-            f"{batch.path}: nyckeln 'parameters': "
-            + one_of_message(COMPARISON, COMPARISONS, comparison)
-        )
+        from fou.reports.parameters import check_comparison
+
+        try:
+            check_comparison(comparison, own=load_groups(batch.path.parent))
+        except ParameterError as exc:
+            raise ParameterError(f"{batch.path}: nyckeln 'parameters': {exc}") from None
 
     declared_by = {
         name: tuple(nbs.parameters(nbs.notebook_path(name, batch.notebooks_dir)))

@@ -28,6 +28,7 @@ import pandas as pd
 from fou.core import registry
 from fou.core.catalog import DEFAULT_VIEW, Catalog
 from fou.core.errors import ParameterError
+from fou.core.groups import ComparisonGroup
 from fou.core.vocabulary import (
     COMPARISON,
     COMPARISON_LABELS,
@@ -66,6 +67,7 @@ class ReportContext:
     municipality: str | None
     year: int
     comparison: str = "gr"
+    group: ComparisonGroup | None = None
 
     @property
     def values(self) -> pd.DataFrame:
@@ -90,6 +92,8 @@ class ReportContext:
     @property
     def comparison_label(self) -> str:
         """The comparison in Swedish."""
+        if self.group is not None:
+            return self.group.title
         return COMPARISON_LABELS[self.comparison]
 
     @cached_property
@@ -200,6 +204,7 @@ def open_report(
                 f"{COMPARISON}: datamängden saknar gruppen 'Liknande kommuner äldreomsorg' för "
                 f"{name}; välj 'gr', 'riket' eller 'region'."
             )
+    group = parameters.comparison_group(comparison, ds.groups)
     _set_style()
     ctx = ReportContext(
         dataset=ds,
@@ -208,6 +213,7 @@ def open_report(
         municipality=registry.municipality_name(mid) if mid else None,
         year=year,
         comparison=comparison,
+        group=group,
     )
     if show_header:
         from IPython.display import display

@@ -11,12 +11,17 @@ job (:mod:`fou.batch.plan`); this check catches papermill run by hand.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+import pandas as pd
 
 from fou.core import registry
 from fou.core.catalog import Catalog, load_catalog
 from fou.core.errors import ParameterError, check_choice
+from fou.core.groups import ComparisonGroup, kolada_group, load_groups
+from fou.core.paths import paths
 from fou.core.vocabulary import (
     COMPARISON,
     COMPARISONS,
@@ -27,6 +32,8 @@ from fou.core.vocabulary import (
     assigned_names,
 )
 
+#: A Kolada municipality group id.
+KOLADA_GROUP = re.compile(r"^G\d+$")
 #: Marks the cell papermill injects.
 INJECTED_MARK = "# Parameters"
 
@@ -80,9 +87,49 @@ def check_source(datakalla: Any) -> str:
     return str(check_choice(datakalla, DATA_SOURCES, DATA_SOURCE))
 
 
-def check_comparison(jamforelse: Any) -> str:
-    """The comparison parameter, checked."""
-    return str(check_choice(jamforelse, COMPARISONS, COMPARISON))
+def check_comparison(jamforelse: Any, *, own: Mapping[str, ComparisonGroup] | None = None) -> str:
+    """The comparison parameter, checked: a built-in, an own group or a Kolada group id.
+
+    Parameters
+    ----------
+    jamforelse
+        ``gr``, ``liknande``, ``riket``, ``region``, a group name from
+        ``parameters/groups.yaml`` or a Kolada group id (``G33901``).
+    own
+        The groups of ``parameters/groups.yaml`` (None: read the project's).
+    """
+    name = str(jamforelse).strip()
+    if name in COMPARISONS:
+        return name
+    groups = load_groups(paths().parameters) if own is None else own
+    if name in groups or KOLADA_GROUP.match(name):
+        return name
+    known = [*COMPARISONS, *groups]
+    raise ParameterError(
+        f"{COMPARISON} måste vara ett av {', '.join(repr(k) for k in known)} eller ett "
+        f"Kolada-grupp-id (G…), men {name!r} angavs. Egna grupper läggs i "
+        "parameters/groups.yaml."
+    )
+
+
+def comparison_group(
+    name: str, groups: pd.DataFrame, *, own: Mapping[str, ComparisonGroup] | None = None
+) -> ComparisonGroup | None:
+    """The group behind a comparison name (None for the built-in ones)."""
+    if name in COMPARISONS:
+        return None
+    mine = load_groups(paths().parameters) if own is None else own
+    group = mine.get(name)
+    if group is not None and group.kolada_id is None:
+        return group
+    gid = group.kolada_id if group is not None else name
+    title = group.title if group is not None else ""
+    try:
+        found = kolada_group(str(gid), groups, title=title)
+    except ParameterError as exc:
+        raise ParameterError(f"{COMPARISON}: {exc}") from None
+    return found if group is None else ComparisonGroup(group.name, found.title, found.members,
+                                                       found.kolada_id)  # fmt: skip
 
 
 def check_municipality(kommun: Any) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from fou.core import sv
+from fou.core import registry, sv
 from fou.plotting import new_figure, trend_plot
 from fou.reports import gender
 from fou.reports.common import (
@@ -30,6 +30,7 @@ from fou.reports.context import ReportContext
 from fou.reports.display import Block, Chart, Column, Heading, Note, Table
 from fou.reports.findings import municipality_summary, summary_note
 from fou.stats import comparison_table, trend_table
+from fou.stats.compare import group_mean
 
 #: Key figures shown over time in the municipality profile (those with values are drawn).
 PROFILE_KPIS: tuple[str, ...] = ("U21468", "U23471", "N20403", "N20402", "N21608", "N20900")
@@ -84,8 +85,14 @@ def comparison(ctx: ReportContext, *, kpis: Sequence[str] | None = None) -> pd.D
 def domain_table(ctx: ReportContext, domain: str) -> Table:
     """One domain: value, change, the chosen comparison first, then the others, rank and note."""
     table = comparison(ctx, kpis=ctx.catalog.ids(domain=domain))
-    first, first_label = COMPARISON_COLUMNS[ctx.comparison]
     labels = dict(COMPARISON_COLUMNS.values())
+    notes = []
+    if ctx.group is not None:
+        table, note = _with_group(ctx, table)
+        first, first_label = "group_mean", "Egen grupp"
+        notes.append(note)
+    else:
+        first, first_label = COMPARISON_COLUMNS[ctx.comparison]
     others = [c for c in ("gr_mean", "similar_mean", "riket") if c != first]
     columns = (
         Column("label", "Nyckeltal", wrap=True),
@@ -97,7 +104,6 @@ def domain_table(ctx: ReportContext, domain: str) -> Table:
         Column("rank_gr", "Rang i GR", "integer", optional=True),
         Column("note", "Kommentar", wrap=True, optional=True),
     )
-    notes = []
     if table["rank_gr"].notna().any():
         notes.append("Rang i GR: 1 = bäst bland GR-kommunerna med värde.")
     if "similar_mean" in (first, *others):
@@ -110,6 +116,30 @@ def domain_table(ctx: ReportContext, domain: str) -> Table:
         name=sv.capitalise(domain),
         notes=tuple(notes),
     )
+
+
+def _with_group(ctx: ReportContext, table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The table with the own group's mean (``group_mean``), and a note on who contributed."""
+    if ctx.group is None:  # pragma: no cover - only called with a group
+        raise ValueError("no comparison group")
+    g = group_mean(ctx.values, kpis=table["kpi"], year=ctx.year, members=ctx.group.members)
+    g = g.set_index("kpi")
+    sizes = ~table["kpi"].map(ctx.catalog.comparable).astype(bool)
+    out = table.assign(group_mean=table["kpi"].map(g["mean"]).where(~sizes))
+    names = sv.join(sorted(ctx.group.member_names, key=sv.sort_key))
+    note = (
+        f"{ctx.group.title}: ovägt medelvärde av de {len(ctx.group.members)} kommunerna som har "
+        f"värde ({names}), som Kolada räknar gruppmedel."
+    )
+    partial = g[(g["n"] < g["n_members"]) & (g["n"] > 0)]
+    if len(partial):
+        parts = [
+            f"{ctx.catalog.label(k)} ({r.n} av {r.n_members}; saknas: "
+            f"{sv.join([registry.municipality_name(m) for m in r.missing_members])})"
+            for k, r in partial.iterrows()
+        ]
+        note += " Ofullständigt medel för " + "; ".join(parts) + "."
+    return out, note
 
 
 def domain_section(ctx: ReportContext, domain: str) -> list[Block]:

@@ -30,7 +30,7 @@ All functions are pure: they take the tidy values table (at least the columns
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,7 @@ from fou.stats._input import _check_year, _check_years, _values_table
 __all__ = [
     "comparison_table",
     "gr_overview",
+    "group_mean",
     "rank_best_first",
     "trend_table",
 ]
@@ -612,3 +613,64 @@ def _sort_overview(out: pd.DataFrame, *, sort: str, better: str) -> pd.DataFrame
         [key, "_gr"], ascending=[ascending, True], na_position="last", kind="mergesort"
     )
     return order.drop(columns="_gr").reset_index(drop=True)
+
+
+def group_mean(
+    values: pd.DataFrame,
+    *,
+    kpis: Iterable[str],
+    year: int,
+    members: Sequence[str],
+    gender: str = "T",
+) -> pd.DataFrame:
+    """A group's value as Kolada computes it: the unweighted mean of the members with a value.
+
+    Parameters
+    ----------
+    values
+        Tidy values table.
+    kpis
+        Key figures.
+    year
+        The year.
+    members
+        The group's municipality ids.
+    gender
+        ``"T"``, ``"K"`` or ``"M"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per key figure: ``kpi, year, mean, n`` (members that
+        contributed), ``n_members`` and ``missing_members`` (ids without a
+        value, in the group's order).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> v = pd.DataFrame({"kpi": "N20900", "municipality_id": ["1440", "1441"], "year": 2022,
+    ...                   "gender": "T", "value": [2.0, 4.0]})
+    >>> g = group_mean(v, kpis=["N20900"], year=2022, members=["1440", "1441", "1442"])
+    >>> g[["mean", "n", "n_members", "missing_members"]].values.tolist()
+    [[3.0, 2, 3, ('1442',)]]
+    """
+    year = _check_year(year)
+    kpi_list = list(dict.fromkeys(kpis))
+    ids = list(dict.fromkeys(members))
+    df = _values_table(values, kpis=kpi_list, gender=gender)
+    cur = df[df["year"] == year]
+    rows = []
+    for kpi in kpi_list:
+        own = cur[cur["kpi"] == kpi].set_index("municipality_id")["value"].reindex(ids)
+        have = own.notna()
+        rows.append(
+            {
+                "kpi": kpi,
+                "year": year,
+                "mean": float(own.mean()) if have.any() else np.nan,
+                "n": int(have.sum()),
+                "n_members": len(ids),
+                "missing_members": tuple(m for m, ok in zip(ids, have, strict=True) if not ok),
+            }
+        )
+    return pd.DataFrame(rows, columns=["kpi", "year", "mean", "n", "n_members", "missing_members"])
