@@ -168,6 +168,23 @@ def check_years(years: Sequence[int] | None, *, today: date | None = None) -> tu
     return first, last
 
 
+def default_kpis(root: Path | str | None = None) -> list[str]:
+    """What a full fetch asks for: the catalogue's ids and every follow-up profile's.
+
+    Examples
+    --------
+    >>> ids = default_kpis()
+    >>> "N20900" in ids and "N28018" in ids   # the catalogue's and a profile's
+    True
+    """
+    from fou.core.catalog import load_catalog
+    from fou.core.profiles import profile_kpi_ids
+
+    catalog = list(load_catalog().all_ids)
+    extra = [k for k in profile_kpi_ids(paths(root).parameters) if k not in set(catalog)]
+    return catalog + extra
+
+
 def check_kpis(kpis: Iterable[str] | None) -> list[str]:
     """Validate key-figure ids (None: every catalogue id, companions and covariates included).
 
@@ -182,9 +199,7 @@ def check_kpis(kpis: Iterable[str] | None) -> list[str]:
     ['N20900', 'N20029']
     """
     if kpis is None:
-        from fou.core.catalog import load_catalog
-
-        return list(load_catalog().all_ids)
+        return default_kpis()
     if isinstance(kpis, str):
         kpis = [kpis]
     out: list[str] = []
@@ -305,7 +320,7 @@ def fetch_to_project(
         validation. The previous data set and snapshots are unchanged.
     """
     first, last = check_years(years)
-    kpi_ids = check_kpis(kpis)
+    kpi_ids = check_kpis(kpis) if kpis is not None else default_kpis(root)
     mun_ids = _check_municipalities(municipalities)
     p = paths(root)
     cleared = tuple(clear_stale_partials(p.raw))
