@@ -145,6 +145,7 @@ def open_report(
     vy: Any = _UNSET,
     namespace: Mapping[str, Any] | None = None,
     show_header: bool = True,
+    accept: tuple[str, ...] = (),
 ) -> ReportContext:
     """Check the notebook parameters, load the data and show the header.
 
@@ -168,6 +169,9 @@ def open_report(
         The notebook's ``globals()``, for the unknown-parameter check.
     show_header
         Display the header (provenance, demo banner).
+    accept
+        The notebook's own parameters besides these (e.g. ``profil``), accepted
+        by the unknown-parameter check.
 
     Returns
     -------
@@ -183,7 +187,7 @@ def open_report(
         n
         for n in PARAMETERS
         if (n != MUNICIPALITY or kommun is not _UNSET) and (n != VIEW or vy is not _UNSET)
-    ]
+    ] + list(accept)
     parameters.check_injected_parameters(namespace, known)
     catalog = parameters.check_view(None if vy is _UNSET else vy)
     source = parameters.check_source(datakalla)
