@@ -74,8 +74,9 @@ def test_without_respondents_nothing_is_claimed():
 def test_finding_counts_better_and_worse(clear):
     f = pandemic.finding(clear, pandemic.changes(clear))
     assert f is not None
-    assert f.text == ("Pandemiåren i brukarundersökningen, Ale: 2019–2020 blev 1 sämre av 2 "
-                      "frågor och 2020–2022 ändrades ingen av 2 frågor mer än osäkerheten.")  # fmt: skip
+    assert f.text == ("Pandemiåren i brukarundersökningen, Ale: Mellan 2019 och 2020 försämrades "
+                      "1 av 2 frågor; mellan 2020 och 2022 ändrades ingen av 2 frågor mer än "
+                      "osäkerheten.")  # fmt: skip
 
 
 def test_municipality_table_rows_and_values(clear):
@@ -86,7 +87,8 @@ def test_municipality_table_rows_and_values(clear):
     block = shown.loc[loneliness : loneliness + 2]
     assert list(block["Kommun/nivå"]) == ["Ale", "GR (alla svarande)", "Riket"]
     assert list(block["2019 (%)"]) == ["10", "10", "13"]
-    assert block["Förändring 2019–2020"].iloc[0] == "+10,0"
+    assert block["Förändring 2019–2020"].iloc[0] == "+10"  # whole points, as Kolada publishes
+    assert block["Förändring 2019–2020"].iloc[1] == "+10,0"  # GR together: one decimal
     assert "Förändring 2019–2022" not in shown.columns  # only consecutive steps
 
 

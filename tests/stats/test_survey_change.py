@@ -179,3 +179,15 @@ def test_array_form_agrees_with_the_scalar_interval():
         assert (d[i], lo[i], hi[i]) == pytest.approx(ref, abs=1e-9)
     d, lo, hi = newcombe([80.0, np.nan], [0, 100], [75.0, 70.0], [100, 100])
     assert np.isnan(d).all() and np.isnan(lo).all()
+
+
+def test_a_change_of_one_rounded_point_is_not_called_real():
+    """Riket 88 → 87 with 80 000 respondents: the interval excludes 0, rounding does not."""
+    v = _values([("U21468", "0000", 2019, 88.0), ("U23592", "0000", 2019, 80000.0),
+                 ("U21468", "0000", 2020, 87.0), ("U23592", "0000", 2020, 80000.0)])  # fmt: skip
+    r = survey_changes(v, kpis=["U21468"], catalog=CAT, years=(2019, 2020), members=[]).iloc[0]
+    assert r["ci_high"] < 0 and r["rounding"] == 1.0
+    assert r["direction"] == "oklar"
+    v2 = v.assign(value=v["value"].replace({87.0: 86.0}))
+    r2 = survey_changes(v2, kpis=["U21468"], catalog=CAT, years=(2019, 2020), members=[]).iloc[0]
+    assert r2["direction"] == "ned"

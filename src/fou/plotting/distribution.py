@@ -135,9 +135,15 @@ def dot_distribution(
     for (name, ref), style in zip((reference or {}).items(), _REFERENCE_STYLES, strict=False):
         if ref is None or not np.isfinite(ref):
             continue
-        ax.axvline(ref, lw=1.2, label=f"{name}: {sv.signed(ref, decimals)}", gid="referens",
-                   **style)  # fmt: skip
-    ax.axvline(0, color=PALETTE["muted"], lw=0.6, zorder=1)
+        ax.axvline(
+            ref,
+            lw=1.2,
+            label=f"{name}: {sv.signed(ref, decimals)}",
+            gid="referens",
+            zorder=1,
+            **style,
+        )  # fmt: skip  (behind the dots)
+    ax.axvline(0, color=PALETTE["muted"], lw=0.6, zorder=0.5)
     ax.set_ylim(0, float(np.nanmax(y)) + 1)
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)

@@ -101,14 +101,15 @@ def _amount(d: float) -> str:
 def method_note(ctx: ReportContext) -> Note:
     """How the changes and their intervals are computed, in plain words."""
     return Note(
-        "Brukarundersökningen genomfördes 2019 (före pandemin), 2020 (under pandemin) och "
-        "2022; 2021 gjordes ingen undersökning. Varje förändring visas med ett 95 %-intervall "
-        "(Newcombes metod för skillnaden mellan två andelar) som bygger på antalet svarande "
-        "båda åren. En förändring kallas ökning eller minskning bara när intervallet inte "
-        "innehåller 0. GR är alla svarande i de 13 kommunerna tillsammans, räknat över de "
-        "kommuner som har resultat båda åren; riket är Koladas värde för hela landet. Många "
-        "svarar båda åren, så intervallen är snarare för breda än för smala. Intervallen "
-        "täcker slumpen i vilka som svarade, inte bortfall eller att anhöriga hjälpt till."
+        "Så räknas förändringarna: varje förändring har ett 95 %-intervall (Newcombes metod "
+        "för skillnaden mellan två andelar) som bygger på antalet svarande båda åren. Kolada "
+        "avrundar andelarna till hela procent, vilket kan flytta en förändring upp till en "
+        "procentenhet; en förändring kallas därför ökning eller minskning bara när intervallet, "
+        "vidgat med den procentenheten, inte innehåller 0. GR är alla svarande i de 13 "
+        "kommunerna tillsammans, räknat över de kommuner som har resultat båda åren; riket är "
+        "Koladas värde för hela landet. Många svarar båda åren, så intervallen är snarare för "
+        "breda än för smala. De täcker slumpen i vilka som svarade, inte bortfall eller att "
+        "anhöriga hjälpt till."
     )
 
 
@@ -188,17 +189,19 @@ def finding(ctx: ReportContext, ch: pd.DataFrame) -> Finding | None:
             continue
         up = int((step["verdict"] == "bättre").sum())
         down = int((step["verdict"] == "sämre").sum())
+        span = f"mellan {sv.year(a)} och {sv.year(b)}"
         if up or down:
             said = sv.join(
-                [t for t in (f"{up} bättre" if up else "", f"{down} sämre" if down else "") if t]
-            )
-            bits.append(f"{sv.year_span(a, b)} blev {said} av {len(step)} frågor")
+                [t for t in (f"förbättrades {up}" if up else "",
+                             f"försämrades {down}" if down else "") if t]
+            )  # fmt: skip
+            bits.append(f"{span} {said} av {len(step)} frågor")
         else:
-            bits.append(f"{sv.year_span(a, b)} ändrades ingen av {len(step)} frågor mer än "
-                        "osäkerheten")  # fmt: skip
+            bits.append(f"{span} ändrades ingen av {len(step)} frågor mer än osäkerheten")
     if not bits:
         return None
-    return Finding("pandemi", f"Pandemiåren i brukarundersökningen, {who}: {sv.join(bits)}.")
+    text = f"Pandemiåren i brukarundersökningen, {who}: {'; '.join(bits)}."
+    return Finding("pandemi", text.replace(": mellan", ": Mellan", 1))
 
 
 def _change_columns(ch: pd.DataFrame) -> tuple[list[Column], list[tuple[int, int]]]:
@@ -230,6 +233,20 @@ def _wide(ch: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return df if not keys else df.sort_values(keys, kind="stable")
 
 
+#: Under every pandemic table.
+TABLE_NOTES: tuple[str, ...] = (
+    "– = värde saknas (undertryckt eller inte publicerat), inte 0.",
+    "GR:s förändring räknas över kommunerna med resultat båda åren och kan därför skilja sig "
+    "från skillnaden mellan årens nivåer, som bygger på alla kommuner med resultat det året.",
+)
+
+
+def _row_decimals(df: pd.DataFrame) -> list[int]:
+    """Whole percentage points for municipalities and Riket (Kolada's shares are whole), one
+    decimal for GR's respondents together."""
+    return [1 if m == GR_POOLED else 0 for m in df["municipality_id"]]
+
+
 def _years(ch: pd.DataFrame) -> list[int]:
     return sorted({int(y) for y in ch["from_year"]} | {int(y) for y in ch["to_year"]})
 
@@ -251,7 +268,7 @@ def municipality_table(ctx: ReportContext, ch: pd.DataFrame, *, area: str) -> Bl
     df = df.assign(
         _k=df["kpi"].map(kpi_order), _m=df["municipality_id"].map(order),
         label=df["kpi"].map(ctx.catalog.label), unit=df["municipality_id"].map(_unit_name),
-        mine=df["municipality_id"] == mine, dec=1,
+        mine=df["municipality_id"] == mine, dec=_row_decimals(df),
     ).sort_values(["_k", "_m"]).drop_duplicates(["kpi", "municipality_id"])  # fmt: skip
     df["label"] = df["label"].where(df["_m"] == 0, "")
     change_cols, _ = _change_columns(part)
@@ -268,6 +285,7 @@ def municipality_table(ctx: ReportContext, ch: pd.DataFrame, *, area: str) -> Bl
         f"{area}: andel (%) och förändring i procentenheter med 95 %-intervall (Newcombe)",
         name=f"Pandemiåren {area}",
         highlight="mine",
+        notes=TABLE_NOTES,
     )
 
 
@@ -279,7 +297,7 @@ def regional_table(ctx: ReportContext, ch: pd.DataFrame, *, area: str) -> Block:
     if part.empty:
         return Note(f"{ctx.catalog.label(kpi)}: inga resultat för pandemiåren.", kind="missing")
     df = _wide(part, [])
-    df = df.assign(unit=df["municipality_id"].map(_unit_name), dec=1)
+    df = df.assign(unit=df["municipality_id"].map(_unit_name), dec=_row_decimals(df))
     members = df[df["municipality_id"].isin(registry.GR_MUNICIPALITIES)]
     rest = df[~df["municipality_id"].isin(registry.GR_MUNICIPALITIES)]
     rest = rest.sort_values("municipality_id", ascending=False)  # GR together, then Riket
@@ -296,6 +314,7 @@ def regional_table(ctx: ReportContext, ch: pd.DataFrame, *, area: str) -> Block:
         caption=f"{ctx.catalog.label(kpi)} ({kpi}): andel (%) de år undersökningen gjordes och "
         "förändringen i procentenheter med 95 %-intervall (Newcombe)",
         name=f"Pandemiåren GR {area}",
+        notes=TABLE_NOTES,
     )
 
 
@@ -324,13 +343,14 @@ def distribution_chart(ctx: ReportContext, ch: pd.DataFrame, *, area: str = "hem
         [(int(a), int(b)) in steps for a, b in zip(part["from_year"], part["to_year"],
                                                    strict=True)], index=part.index)]  # fmt: skip
     clear = shown[shown["direction"].isin(["upp", "ned"])]
+    focus = f", {ctx.municipality} i svart" if ctx.municipality else ""
     return Chart(
         fig,
         f"{ctx.catalog.label(kpi)}: förändringen i varje kommun (en punkt per kommun, GR:s "
-        "kommuner i blått). De flesta kommuner har få svarande, så en förändring på några "
-        f"procentenheter ryms ofta i osäkerheten; {len(clear)} av "
-        f"{int(shown['change'].notna().sum())} "
-        "kommunförändringar i figuren är större än sitt 95 %-intervall.",
+        f"kommuner i blått{focus}). De flesta kommuner har få svarande, så en förändring på "
+        f"några procentenheter ryms ofta i osäkerheten: {len(clear)} av "
+        f"{int(shown['change'].notna().sum())} förändringar i figuren har ett 95 %-intervall "
+        "(vidgat för avrundningen) som inte innehåller 0.",
         source=ctx.source,
         name=f"pandemi_{area.replace(' ', '_')}",
     )

@@ -378,6 +378,7 @@ def stability_table(ctx: ReportContext, idx: pd.DataFrame) -> Table:
 
 
 def appendix(ctx: ReportContext) -> Table:
-    """The survey questions of the index with Kolada's full titles and ids."""
+    """The survey questions of the index and of the pandemic section, with Kolada's titles."""
     kpis = [k for a in AREAS for k in index_items(ctx.catalog, area=a)]
+    kpis += [k for ks in pandemic.KPIS.values() for k in ks if k not in kpis]
     return kpi_appendix(ctx, kpis)

@@ -15,9 +15,14 @@ between those years for every municipality, for GR as a whole and for Riket:
 * Riket is Kolada's national value with its respondent count.
 
 A change is called an increase or a decrease only when its interval excludes
-0. The interval treats the two years as independent samples; many of the same
-people answer in both years, which makes the true uncertainty of a change
-somewhat smaller, so the interval errs on the cautious side.
+0 also after it is widened by how much rounding can move the change: Kolada
+publishes the shares rounded to whole per cent, so a published change can be
+up to one percentage point off the change of the unrounded shares
+(``rounding``; 0 for shares with decimals). Without that, Riket's narrow
+interval would call a change of one rounded point real. The interval treats
+the two years as independent samples; many of the same people answer in both
+years, which makes the true uncertainty of a change somewhat smaller, so the
+interval errs on the cautious side.
 """
 
 from __future__ import annotations
@@ -50,7 +55,7 @@ GR_POOLED = "GR"
 CHANGE_COLUMNS: tuple[str, ...] = (
     "kpi", "municipality_id", "level", "from_year", "to_year", "value_from", "value_to",
     "respondents_from", "respondents_to", "change", "ci_low", "ci_high", "direction",
-    "verdict", "n_members", "missing_members", "confidence", "method",
+    "verdict", "rounding", "n_members", "missing_members", "confidence", "method",
 )  # fmt: skip
 METHOD = "Newcombe"
 
@@ -134,12 +139,18 @@ def _steps(years: Sequence[int]) -> list[tuple[int, int]]:
     return pairs
 
 
-def _direction(change: float, low: float, high: float) -> str:
+def _rounding(a: float, b: float) -> float:
+    """How far rounding to whole per cent can move a change: 1 point when both are whole."""
+    whole = all(np.isfinite(x) and abs(x - round(x)) < 1e-9 for x in (a, b))
+    return 1.0 if whole else 0.0
+
+
+def _direction(change: float, low: float, high: float, rounding: float = 0.0) -> str:
     if not np.isfinite(change):
         return "saknas"
-    if np.isfinite(low) and low > 0:
+    if np.isfinite(low) and low - rounding > 0:
         return "upp"
-    if np.isfinite(high) and high < 0:
+    if np.isfinite(high) and high + rounding < 0:
         return "ned"
     return "oklar"
 
@@ -197,9 +208,10 @@ def survey_changes(
         One row per key figure, unit and step, columns :data:`CHANGE_COLUMNS`:
         ``level`` is ``kommun``, ``gr`` (id :data:`GR_POOLED`) or ``riket``;
         ``change = value_to − value_from`` in percentage points with
-        ``ci_low, ci_high``; ``direction`` ``upp``/``ned`` (interval excludes
-        0), ``oklar`` or ``saknas``; ``verdict`` by the catalogue's direction
-        (``bättre``, ``sämre``, ``avviker``, ``neutral``, ``saknas``);
+        ``ci_low, ci_high``; ``direction`` ``upp``/``ned`` (the interval,
+        widened by ``rounding``, excludes 0), ``oklar`` or ``saknas``;
+        ``verdict`` by the catalogue's direction (``bättre``, ``sämre``,
+        ``avviker``, ``neutral``, ``saknas``);
         ``n_members`` and ``missing_members`` (ids) for GR.
 
     Examples
@@ -252,8 +264,9 @@ def survey_changes(
             ga, gna = pooled_share(share.loc[both, a], resp.loc[both, a])
             gb, gnb = pooled_share(share.loc[both, b], resp.loc[both, b])
             gd, glo, ghi = newcombe([gb], [gnb], [ga], [gna], confidence=confidence)
+            whole = bool(np.all(np.abs(share.loc[both, [a, b]].to_numpy() % 1) < 1e-9))
             r = _row(kpi, GR_POOLED, "gr", a, b, ga, gb, gna, gnb, float(gd[0]), float(glo[0]),
-                     float(ghi[0]), better)  # fmt: skip
+                     float(ghi[0]), better, rounding=1.0 if whole and both else 0.0)  # fmt: skip
             r["n_members"] = len(both)
             r["missing_members"] = tuple(m for m in group if m not in both)
             rows.append(r)
@@ -280,8 +293,10 @@ def _row(
     lo: float,
     hi: float,
     better: str,
+    rounding: float | None = None,
 ) -> dict[str, object]:
-    direction = _direction(d, lo, hi)
+    slack = _rounding(pa, pb) if rounding is None else rounding
+    direction = _direction(d, lo, hi, slack)
     return {
         "kpi": kpi,
         "municipality_id": mid,
@@ -297,6 +312,7 @@ def _row(
         "ci_high": float(hi),
         "direction": direction,
         "verdict": _verdict(direction, better),
+        "rounding": slack,
         "n_members": pd.NA,
         "missing_members": (),
     }
