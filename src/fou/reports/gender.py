@@ -65,9 +65,15 @@ def domain_table(ctx: ReportContext, domain: str) -> Block | None:
         unit_short=[unit_short(ctx, k) for k in g["kpi"]],
         decimals=[ctx.catalog.decimals(k) for k in g["kpi"]],
         ci=[
-            sv.interval(lo, hi, ctx.catalog.decimals(k), missing="")
-            for k, lo, hi in zip(g["kpi"], g["ci_low"], g["ci_high"], strict=True)
+            sv.interval(lo, hi, 1, missing="")
+            for lo, hi in zip(g["ci_low"], g["ci_high"], strict=True)
         ],
+        reading=[
+            _reading(lo - _slack(k, m), hi + _slack(k, m), 1) if pd.notna(lo) else ""
+            for lo, hi, k, m in zip(
+                g["ci_low"], g["ci_high"], g["value_k"], g["value_m"], strict=True
+            )
+        ],  # the interval widened by what rounding to whole per cent can move a gap
         comment=[_comment(s) for s in g["status"]],
     )
     columns = (
@@ -78,6 +84,7 @@ def domain_table(ctx: ReportContext, domain: str) -> Block | None:
         Column("value_m", "Män", "number", "decimals"),
         Column("gap", "Skillnad (kvinnor − män)", "signed", "decimals"),
         Column("ci", "95 % KI", optional=True),
+        Column("reading", "Bedömning", wrap=True, optional=True),
         Column("comment", "Kommentar", wrap=True, optional=True),
     )
     notes = [_gap_note(ctx, g)]
@@ -128,8 +135,8 @@ def regional_table(ctx: ReportContext) -> Block:
             f"Ingen av GR:s kommuner har värden för kvinnor och män {ctx.year}.", kind="missing"
         )
     riket = g[g["municipality_id"] == registry.RIKET].set_index("kpi")
-    # means of the members carry one decimal more than the values themselves
-    decimals = [ctx.catalog.decimals(k) + 1 for k in grp["kpi"]]
+    # a mean of whole per cent gets one decimal; other values keep the catalogue's decimals
+    decimals = [_mean_decimals(ctx, k) for k in grp["kpi"]]
     grp = grp.assign(
         label=grp["kpi"].map(ctx.catalog.label),
         decimals=decimals,
@@ -137,6 +144,8 @@ def regional_table(ctx: ReportContext) -> Block:
             sv.interval(lo, hi, d)
             for lo, hi, d in zip(grp["ci_low"], grp["ci_high"], decimals, strict=True)
         ],
+        unit_short=[unit_short(ctx, k) for k in grp["kpi"]],
+        riket_dec=[ctx.catalog.decimals(k) for k in grp["kpi"]],
         riket_k=grp["kpi"].map(riket["value_k"]),
         riket_m=grp["kpi"].map(riket["value_m"]),
         reading=[
@@ -146,13 +155,14 @@ def regional_table(ctx: ReportContext) -> Block:
     )
     columns = (
         Column("label", "Nyckeltal", wrap=True),
+        Column("unit_short", "Enhet"),
         Column("mean_k", "GR kvinnor", "number", "decimals"),
         Column("mean_m", "GR män", "number", "decimals"),
         Column("gap", "Skillnad (k − m)", "signed", "decimals"),
         Column("ci", "95 % KI"),
         Column("n_both", "Kommuner med båda", "integer"),
-        Column("riket_k", "Riket kvinnor", "number", "decimals"),
-        Column("riket_m", "Riket män", "number", "decimals"),
+        Column("riket_k", "Riket kvinnor", "number", "riket_dec"),
+        Column("riket_m", "Riket män", "number", "riket_dec"),
         Column("reading", "Bedömning", wrap=True),
     )
     return Table(
@@ -163,10 +173,20 @@ def regional_table(ctx: ReportContext) -> Block:
         name="Kvinnor och män",
         notes=(
             "Skillnad = kvinnor − män, medelvärdet av kommunernas skillnader; 95 %-intervallet "
-            "(t) bygger på hur skillnaden varierar mellan kommunerna. Bedömningen säger "
+            "bygger på hur skillnaden varierar mellan kommunerna. Bedömningen säger "
             "kvinnor högre eller män högre bara när intervallet inte innehåller 0.",
         ),
     )
+
+
+def _slack(k: float, m: float) -> float:
+    """One point when both shares are whole per cent (Kolada's rounding), else 0."""
+    return 1.0 if all(pd.notna(x) and abs(x - round(x)) < 1e-9 for x in (k, m)) else 0.0
+
+
+def _mean_decimals(ctx: ReportContext, kpi: str) -> int:
+    d = ctx.catalog.decimals(kpi)
+    return 1 if d == 0 and str(ctx.catalog.row(kpi)["unit"]) in ("percent", "index") else d
 
 
 def _reading(lo: float, hi: float, decimals: int) -> str:
@@ -178,7 +198,7 @@ def _reading(lo: float, hi: float, decimals: int) -> str:
         return "Män högre"
     if pd.isna(lo):
         return "För få kommuner"
-    return "Ingen säker skillnad"
+    return "Ryms i osäkerheten"
 
 
 def regional_chapter(ctx: ReportContext) -> list[Block]:
