@@ -27,11 +27,14 @@ from fou.core import registry
 from fou.core.catalog import DEFAULT_VIEW
 from fou.core.errors import ParameterError, one_of_message
 from fou.core.groups import load_groups
+from fou.core.profiles import load_profile
 from fou.core.vocabulary import (
     COMPARISON,
     COMPARISONS,
     DATA_SOURCE,
+    FOLLOWUP_NOTEBOOK,
     MUNICIPALITY,
+    PROFILE,
     RESERVED_PARAMETERS,
     VIEW,
     YEAR,
@@ -119,8 +122,11 @@ class Job:
         """The report's file name: the notebook, with ``_<vy>`` for a view other than the default.
 
         A batch that groups the key figures by another view (``parameters:
-        {vy: fardplan}``) writes its reports beside the default ones, not over them.
+        {vy: fardplan}``) writes its reports beside the default ones, not over them;
+        a follow-up report is named after its profile (``uppfoljning_<profil>``).
         """
+        if self.extra.get(PROFILE):
+            return f"{self.notebook}_{self.extra[PROFILE]}"
         view = self.extra.get(VIEW)
         if view in (None, "", DEFAULT_VIEW):
             return self.notebook
@@ -283,7 +289,7 @@ def plan_jobs(
     nb_names, reg_names = list(batch.notebooks), list(batch.regional)
     if notebooks:
         wanted = [nbs.check_name(n, where="--notebook") for n in notebooks]
-        known = nb_names + reg_names
+        known = nb_names + reg_names + ([FOLLOWUP_NOTEBOOK] if batch.profiles else [])
         for n in wanted:
             if n not in known:
                 raise ParameterError(one_of_message("--notebook", known, n))
@@ -302,9 +308,20 @@ def plan_jobs(
         except ParameterError as exc:
             raise ParameterError(f"{batch.path}: nyckeln 'parameters': {exc}") from None
 
+    # the follow-up reports run with the batch, unless --notebook leaves them out; with
+    # --municipality only the profiles of those municipalities
+    profiles = list(batch.profiles)
+    if notebooks and FOLLOWUP_NOTEBOOK not in notebooks:
+        profiles = []
+    if municipalities:
+        chosen = {registry.resolve_municipality(m) for m in municipalities}
+        profiles = [
+            p for p in profiles if load_profile(p, batch.path.parent).municipality_id in chosen
+        ]
+    profile_nb = [FOLLOWUP_NOTEBOOK] if profiles else []
     declared_by = {
         name: tuple(nbs.parameters(nbs.notebook_path(name, batch.notebooks_dir)))
-        for name in dict.fromkeys(nb_names + reg_names)
+        for name in dict.fromkeys(nb_names + reg_names + profile_nb)
     }
     # A parameter no notebook of the batch declares is a typo, not an option.
     every = {p for names in declared_by.values() for p in names}
@@ -332,6 +349,22 @@ def plan_jobs(
             )
         )
 
+    def follow_up(name: str, year: int) -> Job:
+        prof = load_profile(name, batch.path.parent)
+        path = nbs.notebook_path(FOLLOWUP_NOTEBOOK, batch.notebooks_dir)
+        return check_job(
+            Job(
+                notebook=FOLLOWUP_NOTEBOOK,
+                notebook_path=path,
+                municipality_id=prof.municipality_id,
+                year=int(year),
+                comparison=prof.comparison,
+                provenance=dataset.provenance,
+                declared=declared_by[FOLLOWUP_NOTEBOOK],
+                extra={PROFILE: name},
+            )
+        )
+
     jobs: list[Job] = []
     for year in run_years:
         for name in reg_names:
@@ -339,4 +372,6 @@ def plan_jobs(
         for mid in mids:
             for name in nb_names:
                 jobs.append(make(name, mid, year))
+        for name in profiles:
+            jobs.append(follow_up(name, year))
     return jobs

@@ -8,6 +8,7 @@ A batch file (``parameters/gr.yaml``)::
     regional: [regional_report] # notebooks without a municipality
     parameters: {jamforelse: gr}  # optional: other notebook parameters
     slides: [nara_vard, fardplan] # optional: one GR deck per year and view
+    profiles: all                 # optional: the follow-up report of each profile (or a list)
 
 :func:`load_batch` validates it; every problem is a Swedish
 :class:`~fou.core.errors.ParameterError` naming the file, the line and the key.
@@ -31,7 +32,7 @@ from fou.core.yamlfile import YamlFile, child, quoting_hint, read_yaml, unquoted
 
 #: Keys a batch file may contain.
 BATCH_KEYS: tuple[str, ...] = (
-    "notebooks", "municipalities", "years", "regional", "parameters", "slides",
+    "notebooks", "municipalities", "years", "regional", "parameters", "slides", "profiles",
 )  # fmt: skip
 LATEST = "latest"
 
@@ -59,6 +60,9 @@ class Batch:
     slides
         Views of the catalogue to make a GR slide deck for, per year
         (``nara_vard``, ``fardplan``); empty for none.
+    profiles
+        Follow-up profiles (``parameters/profiles/<name>.yaml``) to run the
+        ``uppfoljning`` notebook for, once per profile and year.
     """
 
     path: Path
@@ -69,6 +73,7 @@ class Batch:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     notebooks_dir: Path = Path("notebooks")
     slides: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()
 
 
 def _where(doc: YamlFile, key: str) -> str:
@@ -157,6 +162,32 @@ def _parameters(doc: YamlFile) -> dict[str, Any]:
     return dict(params)
 
 
+def _profiles(doc: YamlFile) -> tuple[str, ...]:
+    from fou.core.profiles import list_profiles, load_profile
+
+    raw = doc.data.get("profiles")
+    if raw is None:
+        return ()
+    where = _where(doc, "profiles")
+    parameters_dir = doc.path.parent
+    known = list_profiles(parameters_dir)
+    if raw == "all":
+        names = known
+    elif isinstance(raw, list) and all(isinstance(n, str) for n in raw):
+        names = list(dict.fromkeys(raw))
+    else:
+        raise ParameterError(
+            f"{where}: ange 'all' eller en lista med profiler ({', '.join(known) or 'inga'}), "
+            f"men {raw!r} angavs."
+        )
+    for name in names:
+        try:
+            load_profile(name, parameters_dir)
+        except ParameterError as exc:
+            raise ParameterError(f"{where}: {exc}") from None
+    return tuple(names)
+
+
 def _slides(doc: YamlFile) -> tuple[str, ...]:
     from fou.core.catalog import load_catalog
 
@@ -213,7 +244,9 @@ def load_batch(path: Path | str, *, notebooks_dir: Path | str | None = None) -> 
             raise ParameterError(
                 f"{where}: okänd nyckel '{key}'. " + one_of_message("nyckel", BATCH_KEYS, key)
             )
-    notebooks = _names(doc, "notebooks", nb_dir, required="regional" not in doc.data)
+    notebooks = _names(
+        doc, "notebooks", nb_dir, required="regional" not in doc.data and "profiles" not in doc.data
+    )
     regional = _names(doc, "regional", nb_dir, required=False)
     return Batch(
         path=doc.path,
@@ -224,4 +257,5 @@ def load_batch(path: Path | str, *, notebooks_dir: Path | str | None = None) -> 
         parameters=_parameters(doc),
         notebooks_dir=nb_dir,
         slides=_slides(doc),
+        profiles=_profiles(doc),
     )

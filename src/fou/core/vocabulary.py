@@ -109,7 +109,16 @@ REPORT_KINDS: tuple[ReportKind, ...] = (
         "Personcentrering",
         "Ett index av brukarundersökningens frågor om hänsyn, bemötande och inflytande.",
     ),
+    ReportKind(
+        "uppfoljning",
+        "Uppföljning",
+        "Kommunens egen uppföljning: egna nyckeltal mot egen jämförelsegrupp, GR och riket, "
+        "och vad som ändrats i Kolada sedan förra hämtningen.",
+    ),
 )
+#: The follow-up notebook and its parameter (one job per profile).
+FOLLOWUP_NOTEBOOK = "uppfoljning"
+PROFILE = "profil"
 REPORTS: Mapping[str, ReportKind] = {k.notebook: k for k in REPORT_KINDS}
 
 

@@ -38,6 +38,7 @@ from fou.reports.findings import Finding, summary_note
 from fou.stats.compare import group_mean
 
 __all__ = [
+    "appendix",
     "changes_section",
     "kpi_section",
     "kpi_sections",
@@ -157,19 +158,30 @@ def kpi_series(ctx: ReportContext, prof: FollowUpProfile, kpi: str) -> pd.DataFr
     out.insert(0, "year", years)
     out.insert(1, "value", of(str(ctx.municipality_id)))
     out["riket"] = of(registry.RIKET)
+    if _size_dependent(ctx, kpi):
+        out[["group_mean", "gr_mean", "riket"]] = np.nan
     if unit_of(ctx, kpi) == "sek":
         out["index"] = 100 * out["value"] / out["riket"]
         out["group_index"] = 100 * out["group_mean"] / out["riket"]
     return out
 
 
-def _decimals(values: pd.Series) -> int:
+def _decimals(values: pd.Series, ctx: ReportContext | None = None, kpi: str = "") -> int:
+    """The catalogue's decimals for its key figures, else the fewest that show the values."""
+    if ctx is not None and kpi in set(ctx.catalog.kpis["kpi"]):
+        return ctx.catalog.decimals(kpi)
     finite = [float(x) for x in values if pd.notna(x)]
     return min(sv.fewest_decimals(finite, most=2), 2) if finite else 1
 
 
+def _size_dependent(ctx: ReportContext, kpi: str) -> bool:
+    """Sizes in mnkr: a mean over other municipalities or Riket's sum compares nothing."""
+    return unit_of(ctx, kpi) == "msek"
+
+
 def _has_values(series: pd.DataFrame) -> bool:
-    return bool(series["value"].notna().any() or series["riket"].notna().any())
+    return bool(series["value"].notna().any() or series["riket"].notna().any()
+                or series["group_mean"].notna().any())  # fmt: skip
 
 
 def summary(ctx: ReportContext, prof: FollowUpProfile) -> Note:
@@ -189,7 +201,7 @@ def summary(ctx: ReportContext, prof: FollowUpProfile) -> Note:
             found.append(Finding("saknas", f"{label}: {ctx.municipality} saknar värden {span}."))
             continue
         r = last.iloc[-1]
-        d = _decimals(s["value"])
+        d = _decimals(s["value"], ctx, kpi)
         unit = _UNIT_WORDS.get(unit_of(ctx, kpi), "")
         text = f"{label} {sv.year(r['year'])}: {ctx.municipality} {_amount(r['value'], d, unit)}"
         if pd.notna(r["group_mean"]):
@@ -246,14 +258,14 @@ def kpi_section(ctx: ReportContext, prof: FollowUpProfile, kpi: str) -> list[Blo
             )
         )
         return blocks
-    d = _decimals(pd.concat([s["value"], s["riket"]]))
+    d = _decimals(pd.concat([s["value"], s["riket"]]), ctx, kpi)
     names = [sv.join([registry.municipality_name(m) for m in ms]) for ms in s["missing_members"]]
     s = s.assign(dec=d, missing_names=names)
     columns = [
         Column("year", "År", "year"),
         Column("value", str(ctx.municipality), "number", "dec"),
         Column("group_mean", "Egen grupp" if ctx.group else ctx.comparison_label, "number", "dec"),
-        Column("n_group", "Kommuner i gruppen med värde", "integer"),
+        Column("n_group", "Kommuner i gruppen med värde", "integer", optional=True),
         Column("gr_mean", "GR-snitt", "number", "dec"),
         Column("riket", "Riket", "number", "dec"),
     ]
@@ -264,6 +276,11 @@ def kpi_section(ctx: ReportContext, prof: FollowUpProfile, kpi: str) -> list[Blo
         ]
     columns.append(Column("missing_names", "Saknar värde i gruppen", wrap=True, optional=True))
     notes = [f"{title} ({kpi}). – = värde saknas, inte 0."]
+    if _size_dependent(ctx, kpi):
+        notes.append(
+            "Miljoner kronor växer med kommunens storlek: gruppens medel och rikets summa "
+            "jämförs inte; andelen i procent gör jämförelsen."
+        )
     breaks = _breaks(ctx, kpi, list(s["year"]))
     notes += [f"Definitionsbyte {sv.year(y)}: {text}" for y, text in breaks]
     if "index" in s:
@@ -362,3 +379,23 @@ def changes_section(ctx: ReportContext, prof: FollowUpProfile) -> list[Block]:
     )
     return [*blocks, Note(head + "."), Table(shown, columns, caption="Ändringar i Kolada",
                                              name="Ändringar")]  # fmt: skip
+
+
+def appendix(ctx: ReportContext, prof: FollowUpProfile) -> Table:
+    """The profile's key figures: short label, Kolada's title and id."""
+    rows = pd.DataFrame(
+        {
+            "label": [_label(ctx, prof, k) for k in prof.ids],
+            "title": [ctx.title(k) for k in prof.ids],
+            "kpi": prof.ids,
+            "has": ["ja" if _has_values(kpi_series(ctx, prof, k)) else "nej" for k in prof.ids],
+        }
+    )
+    columns = (
+        Column("label", "Kort namn", wrap=True),
+        Column("title", "Titel i Kolada", wrap=True),
+        Column("kpi", "Id"),
+        Column("has", "Värden i rapportens år"),
+    )
+    return Table(rows, columns, caption=f"Nyckeltalen i profilen {prof.name} ({prof.path.name})",
+                 name="Nyckeltal")  # fmt: skip

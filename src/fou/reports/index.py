@@ -24,7 +24,14 @@ from fou.core.atomic import write_text
 from fou.core.paths import paths
 from fou.core.registry import municipality_name
 from fou.core.version import package_version
-from fou.core.vocabulary import FAILED_STATUSES, REPORT_KINDS, REPORTS, STATUS_LABELS, report_name
+from fou.core.vocabulary import (
+    FAILED_STATUSES,
+    FOLLOWUP_NOTEBOOK,
+    REPORT_KINDS,
+    REPORTS,
+    STATUS_LABELS,
+    report_name,
+)
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 #: Output files a reader opens, in the order the page links them.
@@ -102,6 +109,8 @@ def _split(stem: str) -> tuple[str, str | None]:
     """``municipality_profile_fardplan`` → (``municipality_profile``, ``fardplan``)."""
     from fou.core.catalog import load_catalog
 
+    if stem.startswith(f"{FOLLOWUP_NOTEBOOK}_"):
+        return FOLLOWUP_NOTEBOOK, None
     for view in load_catalog().views:
         if stem.endswith(f"_{view}") and stem[: -len(view) - 1] in REPORTS:
             return stem[: -len(view) - 1], view
@@ -118,6 +127,9 @@ def column_label(stem: str) -> str:
     """
     from fou.core.catalog import load_catalog
 
+    if stem.startswith(f"{FOLLOWUP_NOTEBOOK}_"):
+        profile = stem[len(FOLLOWUP_NOTEBOOK) + 1 :]
+        return f"{report_name(FOLLOWUP_NOTEBOOK)} ({profile})"
     notebook, view = _split(stem)
     if view is None:
         return report_name(stem)
