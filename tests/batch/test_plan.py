@@ -150,3 +150,23 @@ def test_a_job_grouped_by_another_view_writes_beside_the_default():
     far = _job(extra={"vy": "fardplan"})
     assert far.id == "2025/1480/ok_profile_fardplan"
     assert far.outputs.file(".html").as_posix() == "2025/1480/ok_profile_fardplan.html"
+
+
+def test_profiles_run_once_each_as_follow_up_jobs(project):
+    import shutil
+
+    from support import REPO
+
+    shutil.copytree(REPO / "parameters" / "profiles", project / "parameters" / "profiles")
+    shutil.copy(REPO / "notebooks" / "uppfoljning.ipynb", project / "uppfoljning.ipynb")
+    path = project / "parameters" / "b.yaml"
+    path.write_text("profiles: all\n", encoding="utf-8")
+    from fou.batch.spec import load_batch
+
+    b = load_batch(path, notebooks_dir=project)
+    assert b.profiles == ("tjorn_aldreomsorg", "tjorn_funktionshinder")
+    jobs = plan_jobs(b, dataset=DATA)
+    assert [j.id for j in jobs] == [
+        "2025/1419/uppfoljning_tjorn_aldreomsorg", "2025/1419/uppfoljning_tjorn_funktionshinder"]  # fmt: skip
+    assert jobs[0].parameters == {"profil": "tjorn_aldreomsorg", "ar": 2025, "datakalla": "demo"}
+    assert plan_jobs(b, dataset=DATA, municipalities=["Ale"]) == []
