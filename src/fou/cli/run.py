@@ -63,6 +63,15 @@ def run_cmd(
         Path | None,
         typer.Option("--notebooks-dir", help="Mapp med notebooks (standard: notebooks/)."),
     ] = None,
+    comparison: Annotated[
+        str | None,
+        typer.Option(
+            "--comparison",
+            "-c",
+            help="Jämförelse (jamforelse) i stället för batchfilens: gr, liknande, riket, "
+            "region, en grupp i parameters/groups.yaml eller ett Kolada-grupp-id.",
+        ),
+    ] = None,
 ) -> None:
     """Kör notebooks för kommuner och år enligt batchfilen: HTML, PDF, bildspel och översikt.
 
@@ -80,6 +89,18 @@ def run_cmd(
     check_choice(source, DATA_SOURCES, "--source")
     p = paths()
     b = load_batch(batch or p.parameters / "gr.yaml", notebooks_dir=notebooks_dir or p.notebooks)
+    if comparison is not None:
+        from dataclasses import replace
+
+        from fou.core.errors import ParameterError
+        from fou.core.groups import load_groups
+        from fou.reports.parameters import check_comparison
+
+        try:
+            chosen = check_comparison(comparison, own=load_groups(b.path.parent))
+        except ParameterError as exc:
+            raise ParameterError(f"--comparison: {exc}") from None
+        b = replace(b, parameters={**b.parameters, "jamforelse": chosen})
     ds = load_dataset(source)
     jobs = plan_jobs(b, dataset=ds, municipalities=municipality, years=year, notebooks=notebook)
     if not jobs:
