@@ -45,12 +45,15 @@ class Dataset:
         Where it came from.
     kpi_titles
         Titles as delivered with the data (Kolada metadata), by id.
+    kpi_descriptions
+        Kolada's descriptions of the key figures (how they are computed), by id.
     """
 
     values: pd.DataFrame
     groups: pd.DataFrame
     provenance: Provenance
     kpi_titles: dict[str, str] = field(default_factory=dict)
+    kpi_descriptions: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_demo(self) -> bool:
@@ -117,10 +120,17 @@ def read_processed(directory: Path) -> Dataset:
         else pd.DataFrame(columns=list(GROUP_COLUMNS))
     )
     titles: dict[str, str] = {}
+    descriptions: dict[str, str] = {}
     if len(tables.kpis) and "title" in tables.kpis:
         kpis = tables.kpis
         titles = dict(zip(kpis["kpi"].astype(str), kpis["title"].astype(str), strict=True))
-    return Dataset(values=values, groups=groups, provenance=prov, kpi_titles=titles)
+    if len(tables.kpis) and "description" in tables.kpis:
+        kpis = tables.kpis[tables.kpis["description"].notna()]
+        descriptions = dict(
+            zip(kpis["kpi"].astype(str), kpis["description"].astype(str), strict=True)
+        )
+    return Dataset(values=values, groups=groups, provenance=prov, kpi_titles=titles,
+                   kpi_descriptions=descriptions)  # fmt: skip
 
 
 def _has_processed(directory: Path) -> bool:
@@ -198,7 +208,8 @@ def _with_local(ds: Dataset, p: ProjectPaths) -> Dataset:
     files = tuple(sorted(local["source"].unique()))
     prov = Provenance(**{**ds.provenance.__dict__, "local_files": files})
     titles = {**ds.kpi_titles, **submissions.load_accepted_titles(p.local)}
-    return Dataset(values=values, groups=ds.groups, provenance=prov, kpi_titles=titles)
+    return Dataset(values=values, groups=ds.groups, provenance=prov, kpi_titles=titles,
+                   kpi_descriptions=ds.kpi_descriptions)  # fmt: skip
 
 
 def validate_values_allow_sources(values: pd.DataFrame) -> pd.DataFrame:

@@ -389,6 +389,7 @@ def appendix(ctx: ReportContext, prof: FollowUpProfile) -> Table:
             "title": [ctx.title(k) for k in prof.ids],
             "kpi": prof.ids,
             "has": ["ja" if _has_values(kpi_series(ctx, prof, k)) else "nej" for k in prof.ids],
+            "description": [ctx.dataset.kpi_descriptions.get(k, "") for k in prof.ids],
         }
     )
     columns = (
@@ -396,6 +397,7 @@ def appendix(ctx: ReportContext, prof: FollowUpProfile) -> Table:
         Column("title", "Titel i Kolada", wrap=True),
         Column("kpi", "Id"),
         Column("has", "Värden i rapportens år"),
+        Column("description", "Koladas beskrivning", wrap=True, optional=True),
     )
     return Table(rows, columns, caption=f"Nyckeltalen i profilen {prof.name} ({prof.path.name})",
                  name="Nyckeltal")  # fmt: skip
