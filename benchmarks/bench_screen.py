@@ -28,6 +28,7 @@ import pandas as pd
 from fou.core import registry
 from fou.core.catalog import load_catalog
 from fou.stats import association_screen, pair_count
+from fou.stats.correlation import ASYMPTOTIC_FROM
 
 
 def local_synthetic(kpis: list[str], years: list[int], *, seed: int = 1) -> pd.DataFrame:
@@ -88,6 +89,22 @@ def load_values(
     return local_synthetic(kpis, years), years, "lokal syntetisk generator"
 
 
+def method_text(res: pd.DataFrame, n_resamples: int | None, permute_below: int | None) -> str:
+    """How the p-values of a screen were computed, and why that is valid at its n."""
+    n = res.loc[res["r"].notna(), "n"]
+    if n_resamples is None:
+        return f"p: t-fördelningen för alla par (n {n.min()}–{n.max()})"
+    if permute_below is None:
+        return f"p: {n_resamples} permutationer per par (n {n.min()}–{n.max()})"
+    small = int((n < permute_below).sum())
+    return (
+        f"p: t-fördelningen för {int((n >= permute_below).sum())} par med n ≥ {permute_below} "
+        f"(n {n.min()}–{n.max()}; t-approximationen av r är noggrann från n ≈ {permute_below}, "
+        f"och ger de små p som korrektionen över många test behöver), "
+        f"{n_resamples} permutationer för {small} par med mindre n"
+    )
+
+
 def run_case(name: str, values: pd.DataFrame, **kwargs) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -100,6 +117,7 @@ def run_case(name: str, values: pd.DataFrame, **kwargs) -> None:
         f"{name:<58} {elapsed:8.2f} s  {len(res):6d} rader  {tests:6d} test  "
         f"{tests / elapsed:8.0f} test/s{warned}"
     )
+    print(f"    {method_text(res, kwargs.get('n_resamples'), kwargs.get('permute_below'))}")
 
 
 def main() -> None:
@@ -149,6 +167,30 @@ def main() -> None:
         n_resamples=None,
         **common,
     )
+    run_case(
+        f"Riket, {len(years)} år, Spearman, B={b} under n = {ASYMPTOTIC_FROM} (mål < 2 s)",
+        values,
+        municipalities="all",
+        year=years,
+        method="spearman",
+        n_resamples=b,
+        permute_below=ASYMPTOTIC_FROM,
+        **common,
+    )
+    rng = np.random.default_rng(0)
+    scattered = values.copy()
+    scattered.loc[rng.random(len(scattered)) < 0.03, "value"] = np.nan
+    run_case(
+        f"Riket, 1 år, Spearman, 3 % utspridda bortfall, B={b} under n = {ASYMPTOTIC_FROM} "
+        "(mål ≥ 2 000 test/s)",
+        scattered,
+        municipalities="all",
+        year=years[-1],
+        method="spearman",
+        n_resamples=b,
+        permute_below=ASYMPTOTIC_FROM,
+        **common,
+    )
     if args.quick:
         return
     run_case(
@@ -173,9 +215,6 @@ def main() -> None:
     # Worst case: missing values scattered independently (3 %), so almost every
     # pair has its own set of complete municipalities and no permuted scores
     # can be shared between pairs.
-    rng = np.random.default_rng(0)
-    scattered = values.copy()
-    scattered.loc[rng.random(len(scattered)) < 0.03, "value"] = np.nan
     run_case(
         f"Riket, 1 år, Spearman, B={b}, 3 % utspridda bortfall",
         scattered,

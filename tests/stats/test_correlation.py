@@ -823,3 +823,38 @@ def test_real_values_partial_matches_pingouin(real_values, method):
         assert row["n"] == ref["n"].iloc[0]
         assert row["r"] == pytest.approx(ref["r"].iloc[0], abs=TOL)
         assert row["p_val"] == pytest.approx(ref["p_val"].iloc[0], abs=TOL)
+
+
+def test_t_distribution_where_permutations_are_not_needed():
+    """``permute_below``: pairs with n ≥ 30 take the t p-value, which agrees with a large
+    permutation null from scipy to 0,01; smaller pairs are still permuted."""
+    from scipy.stats import permutation_test, spearmanr
+
+    from fou.stats.correlation import ASYMPTOTIC_FROM
+
+    rng = np.random.default_rng(5)
+    ids = registry.municipality_ids()
+    base = rng.normal(size=len(ids))
+    rows = []
+    for k, w in (("U21463", 0.25), ("U21468", 0.25), ("N20900", 0.0)):
+        v = base * w + rng.normal(size=len(ids))
+        rows += [{"kpi": k, "municipality_id": m, "year": 2022, "gender": "T", "value": float(x)}
+                 for m, x in zip(ids, v, strict=True)]  # fmt: skip
+    values = pd.DataFrame(rows)
+    sub = values[values["municipality_id"].isin(ids[:40])]
+    res = association_screen(sub, kpis=["U21463", "U21468", "N20900"], adjust="holm",
+                             municipalities=ids[:40], n_resamples=999,
+                             permute_below=ASYMPTOTIC_FROM)  # fmt: skip
+    assert res["p_perm"].isna().all() and (res["n"] == 40).all()
+    for r in res.itertuples(index=False):
+        x = sub[sub["kpi"] == r.x].set_index("municipality_id")["value"].loc[ids[:40]]
+        y = sub[sub["kpi"] == r.y].set_index("municipality_id")["value"].loc[ids[:40]]
+        yy = y.to_numpy()
+        ref = permutation_test((x.to_numpy(),), lambda a, yy=yy: spearmanr(a, yy)[0],
+                               permutation_type="pairings", n_resamples=9_999, batch=10_000,
+                               random_state=1).pvalue  # fmt: skip
+        assert r.p_val == pytest.approx(ref, abs=0.01)
+    gr = association_screen(values, kpis=["U21463", "U21468"], adjust="holm",
+                            n_resamples=999, permute_below=ASYMPTOTIC_FROM)  # fmt: skip
+    assert gr["p_perm"].notna().all() and (gr["n"] == 13).all()  # 13 < 30: permuted
+    assert gr["p_adj"].iloc[0] == pytest.approx(gr["p_perm"].iloc[0])

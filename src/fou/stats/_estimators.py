@@ -402,6 +402,7 @@ def screen_pairs(
     methods: Sequence[str],
     n_resamples: int | None,
     seed: int | None,
+    permute_below: int | None = None,
 ) -> list[dict[str, PairResults]]:
     """Correlations and permutation p-values for all column pairs of several matrices.
 
@@ -418,6 +419,9 @@ def screen_pairs(
         Seed of :func:`numpy.random.default_rng`, used afresh for every
         number of complete pairs, so each pair gets the permutations scipy
         would draw for it with the same seed.
+    permute_below
+        Permute only pairs with fewer complete rows than this (None: all);
+        the others keep ``p_perm`` NaN and are judged by the t distribution.
 
     Returns
     -------
@@ -428,7 +432,8 @@ def screen_pairs(
     results = [_empty_results(np.shape(w)[1], methods) for w in blocks]
     work = _group_pairs(blocks, results)
     with _one_blas_thread():
-        _run_work(work, blocks, results, methods=methods, n_resamples=n_resamples, seed=seed)
+        _run_work(work, blocks, results, methods=methods, n_resamples=n_resamples, seed=seed,
+                  permute_below=permute_below)  # fmt: skip
     return results
 
 
@@ -496,11 +501,12 @@ def _run_work(
     methods: Sequence[str],
     n_resamples: int | None,
     seed: int | None,
+    permute_below: int | None = None,
 ) -> None:
     """Fill r and p_perm group by group, one permutation matrix per number of rows."""
     for m_rows in sorted(work):
         perms, exact = (None, False)
-        if n_resamples is not None:
+        if n_resamples is not None and (permute_below is None or m_rows < permute_below):
             perms, exact = permutation_indices(m_rows, n_resamples, seed)
         for g in work[m_rows]:
             w = np.asarray(blocks[g.block], dtype=float)

@@ -570,6 +570,10 @@ class _Reporting:
     max_ci_width: float
 
 
+#: From this many municipalities the t distribution gives the p-value of a correlation.
+ASYMPTOTIC_FROM = 30
+
+
 def _finalise(
     df: pd.DataFrame,
     reporting: _Reporting,
@@ -582,7 +586,10 @@ def _finalise(
     adjust, alpha = reporting.adjust, reporting.alpha
     min_n, max_ci_width = reporting.min_n, reporting.max_ci_width
     df = df.reset_index(drop=True)
-    basis = (df["p_perm"] if use_perm else df["p_val"]).to_numpy(dtype=float)
+    if "_basis" in df:
+        basis = df.pop("_basis").to_numpy(dtype=float)
+    else:
+        basis = (df["p_perm"] if use_perm else df["p_val"]).to_numpy(dtype=float)
     p_adj = np.full(len(df), np.nan)
     n_tests = np.zeros(len(df), dtype=np.int64)
     groups = (
@@ -664,9 +671,11 @@ def _screen_frame(
     methods: Sequence[str],
     n_resamples: int | None,
     seed: int | None,
+    permute_below: int | None = None,
 ) -> pd.DataFrame:
     blocks = [_matrix(sel, y, ids, kpis) for y in years]
-    results = screen_pairs(blocks, methods=methods, n_resamples=n_resamples, seed=seed)
+    results = screen_pairs(blocks, methods=methods, n_resamples=n_resamples, seed=seed,
+                           permute_below=permute_below)  # fmt: skip
     pairs = list(itertools.combinations(kpis, 2))
     xs = [p[0] for p in pairs]
     ys = [p[1] for p in pairs]
@@ -710,6 +719,7 @@ def association_screen(
     family: str = "matrix",
     min_n: int = SMALL_N,
     max_ci_width: float = WIDE_CI,
+    permute_below: int | None = None,
 ) -> pd.DataFrame:
     """Screen all pairs of key figures for associations across municipalities.
 
@@ -750,6 +760,13 @@ def association_screen(
         ``"screen"`` (every row of the result).
     min_n, max_ci_width
         Thresholds of ``flag_small_n`` and ``flag_wide_ci``.
+    permute_below
+        Permute only pairs with fewer municipalities than this; pairs with at
+        least this many are judged by the t distribution (``p_perm`` NaN).
+        None (default) permutes every pair. :data:`ASYMPTOTIC_FROM` (30) is
+        where the t approximation of Pearson's and Spearman's r is accurate
+        to the second decimal of p, which a correction over hundreds of tests
+        needs and 9 999 permutations cannot give (their smallest p is 2·10⁻⁴).
 
     Returns
     -------
@@ -825,11 +842,17 @@ def association_screen(
         methods=methods,
         n_resamples=n_resamples,
         seed=seed,
+        permute_below=permute_below,
     )
     keys = ("scope", "year", "method") if family == "matrix" else ()
     if n_resamples is not None:
         _warn_resolution(frame, keys, n_resamples, alpha)
     reporting = _Reporting(adjust, alpha, min_n, max_ci_width)
+    if permute_below is not None and n_resamples is not None:
+        # the t distribution where no permutations were run (n at least permute_below)
+        large = frame["n"].to_numpy() >= permute_below
+        frame["p_perm"] = frame["p_perm"].where(~large)
+        frame["_basis"] = np.where(large, frame["p_val"], frame["p_perm"])
     return _finalise(frame, reporting, family_keys=keys, use_perm=n_resamples is not None)
 
 
