@@ -55,7 +55,7 @@ def test_reading_names_only_changes_beyond_the_uncertainty(clear):
     text = " ".join(pandemic.reading(clear, pandemic.changes(clear)).paragraphs)
     assert "Hemtjänst 2019–2020 (före och under pandemin). Ale: Svåra besvär av ensamhet " in text
     assert "ökade med 10 procentenheter (95 % KI [" in text
-    assert "Den andra frågans förändring ryms i osäkerheten." in text  # helhetssyn 85 → 85
+    assert "Den återstående frågans förändring ryms i osäkerheten." in text  # helhetssyn 85 → 85
     assert "Särskilt boende" not in text  # no results there: not mentioned
     assert "Hemtjänst 2020–2022 (under och efter pandemin). Ale: ingen av de 2 frågorna" in text
     # Riket has loneliness only; unchanged 13 → 13 with a narrow interval

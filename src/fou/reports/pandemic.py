@@ -146,7 +146,7 @@ def _sentence(ctx: ReportContext, rows: pd.DataFrame, who: str, a: int, b: int) 
     else:
         text = head + "; ".join(parts) + "."
         if rest == 1:
-            text += " Den andra frågans förändring ryms i osäkerheten."
+            text += " Den återstående frågans förändring ryms i osäkerheten."
         elif rest:
             text += f" Övriga {rest} frågors förändringar ryms i osäkerheten."
     return sv.capitalise(text)
