@@ -66,10 +66,20 @@ def test_sizes_in_mnkr_are_not_compared(ctx):
 def test_a_key_figure_without_values_is_said_plainly(ctx):
     blocks = followup.kpi_section(ctx, PROFILE, "N28018")
     assert isinstance(blocks[1], Note) and blocks[1].kind == "missing"
-    assert "har inga värden i datamängden för 2020–2022" in blocks[1].paragraphs[0]
+    assert "LSS-avvikelse (N28018) finns inte i demodata" in blocks[1].paragraphs[0]
     text = " ".join(followup.summary(ctx, PROFILE).items)
-    assert "Inga värden i datamängden för LSS-avvikelse (N28018)" in text
-    assert "Egen grupp: Ale, Lerum och Vårgårda" in text
+    assert "Inga värden för LSS-avvikelse (N28018): demodata har bara katalogens" in text
+    # fetched from Kolada (its title came with the data) but without values: said so
+    prov = Provenance("kolada", "20260101T000000Z", "2026-01-01T00:00:00+00:00",
+                      years=(2020, 2022))  # fmt: skip
+    ds = Dataset(values=ctx.values, groups=ctx.groups, provenance=prov,
+                 kpi_titles={"N28018": "Nettokostnadsavvikelse LSS (%)"})  # fmt: skip
+    real = ReportContext(ds, ctx.catalog, "1419", "Tjörn", 2022, "egen", GROUP)
+    note = followup.kpi_section(real, PROFILE, "N28018")[1]
+    assert note.paragraphs[0] == ("Nettokostnadsavvikelse LSS (%) (N28018): Kolada har inga "
+                                  "värden för kommunerna 2020–2022 i den hämtning rapporten "
+                                  "bygger på.")  # fmt: skip
+    assert "Jämförelsegruppen (Egen grupp): Ale, Lerum och Vårgårda" in text
 
 
 def test_section_has_a_table_and_the_index_chart(ctx):

@@ -226,8 +226,8 @@ def about_rows(meta: ReportMeta) -> list[tuple[str, str]]:
         ("Källrad", meta.source_line),
         ("Skapad", _display_time(meta.generated_at)),
         ("fou-version", meta.package_version),
-        ("Läsanvisning", "Tomma celler betyder att värdet saknas, inte 0. Talen är lagrade som "
-                         "tal med rapportens decimaler."),
+        ("Läsanvisning", "Tomma celler betyder att värdet saknas, inte 0. Talen är lagrade "
+                         "som tal med full noggrannhet och visas med rapportens decimaler."),
     ]  # fmt: skip
     if meta.is_demo:
         rows.insert(0, ("DEMODATA", "Syntetiska värden, inte verkliga resultat. Får inte "

@@ -186,9 +186,17 @@ def _has_values(series: pd.DataFrame) -> bool:
 
 def summary(ctx: ReportContext, prof: FollowUpProfile) -> Note:
     """Sammanfattning: the latest year of each key figure against the group and Riket."""
-    found: list[Finding] = []
-    missing = []
     group = ctx.comparison_label
+    years = _years(ctx, prof)
+    span = sv.year_span(years[0], years[-1])
+    found: list[Finding] = [
+        Finding(
+            "profil",
+            f"{prof.title}: {ctx.municipality} jämförs {span} med jämförelsegruppen "
+            f"({group}), GR-snittet och riket.",
+        )
+    ]
+    missing = []
     for kpi in prof.ids:
         s = kpi_series(ctx, prof, kpi)
         label = _label(ctx, prof, kpi)
@@ -206,26 +214,26 @@ def summary(ctx: ReportContext, prof: FollowUpProfile) -> Note:
         text = f"{label} {sv.year(r['year'])}: {ctx.municipality} {_amount(r['value'], d, unit)}"
         if pd.notna(r["group_mean"]):
             mean = _amount(r["group_mean"], d, unit)
-            text += f", {group} {mean} ({r['n_group']} av {r['n_members']})"
+            text += (f", jämförelsegruppen {mean} ({r['n_group']} av {r['n_members']} kommuner "
+                     "med värde)")  # fmt: skip
         if pd.notna(r["riket"]):
             text += f", riket {_amount(r['riket'], d, unit)}"
         if "index" in s and pd.notna(r.get("index")):
             text += f"; index mot riket {sv.number(r['index'], 0)} (riket = 100)"
         found.append(Finding("nivå", text + "."))
     if missing:
-        found.append(
-            Finding(
-                "saknas",
-                f"Inga värden i datamängden för {sv.join(missing)}: Kolada har inte publicerat "
-                "dem för åren i rapporten, eller de har inte hämtats (kör `fou fetch`).",
-            )
+        why = (
+            "demodata har bara katalogens nyckeltal"
+            if ctx.is_demo
+            else "Kolada har inga värden för dem de åren i den hämtning rapporten bygger på"
         )
+        found.append(Finding("saknas", f"Inga värden för {sv.join(missing)}: {why}."))
     names = sorted((registry.municipality_name(m) for m in _group_members(ctx)), key=sv.sort_key)
     found.append(
         Finding(
             "jämförelse",
-            f"{group}: {sv.join(names)}; gruppens värde är det ovägda medelvärdet av "
-            "kommunerna som har värde.",
+            f"Jämförelsegruppen ({group}): {sv.join(names)}; gruppens värde är det ovägda "
+            "medelvärdet av kommunerna som har värde.",
         )
     )
     return summary_note(found)
@@ -234,6 +242,23 @@ def summary(ctx: ReportContext, prof: FollowUpProfile) -> Note:
 def _amount(x: float, decimals: int, unit: str) -> str:
     text = sv.number(x, decimals)
     return f"{text} {unit}".strip() if unit != "%" else f"{text} %"
+
+
+def _fetched(ctx: ReportContext, kpi: str) -> bool:
+    """True when the data set's fetch asked Kolada for *kpi* (its metadata came with it)."""
+    return kpi in ctx.dataset.kpi_titles
+
+
+def _no_values(ctx: ReportContext, kpi: str, title: str, s: pd.DataFrame) -> str:
+    span = sv.year_span(s["year"].min(), s["year"].max())
+    if ctx.is_demo:
+        return (f"{title} ({kpi}) finns inte i demodata, som bara har katalogens nyckeltal; "
+                "med hämtade Kolada-data visas värdena här.")  # fmt: skip
+    if _fetched(ctx, kpi):
+        return (f"{title} ({kpi}): Kolada har inga värden för kommunerna {span} i den "
+                "hämtning rapporten bygger på.")  # fmt: skip
+    return (f"{title} ({kpi}) finns inte i den hämtning rapporten bygger på; nästa hämtning "
+            "från Kolada tar med profilens alla nyckeltal.")  # fmt: skip
 
 
 def _breaks(ctx: ReportContext, kpi: str, years: list[int]) -> list[tuple[int, str]]:
@@ -249,14 +274,8 @@ def kpi_section(ctx: ReportContext, prof: FollowUpProfile, kpi: str) -> list[Blo
     s = kpi_series(ctx, prof, kpi)
     title = ctx.title(kpi)
     if not _has_values(s):
-        blocks.append(
-            Note(
-                f"{title} ({kpi}) har inga värden i datamängden för "
-                f"{sv.year_span(s['year'].min(), s['year'].max())}. Kolada har inte publicerat "
-                "nyckeltalet för kommunerna de åren, eller det har inte hämtats.",
-                kind="missing",
-            )
-        )
+        named = title if title != kpi else label
+        blocks.append(Note(_no_values(ctx, kpi, named, s), kind="missing"))
         return blocks
     d = _decimals(pd.concat([s["value"], s["riket"]]), ctx, kpi)
     names = [sv.join([registry.municipality_name(m) for m in ms]) for ms in s["missing_members"]]
@@ -264,10 +283,16 @@ def kpi_section(ctx: ReportContext, prof: FollowUpProfile, kpi: str) -> list[Blo
     columns = [
         Column("year", "År", "year"),
         Column("value", str(ctx.municipality), "number", "dec"),
-        Column("group_mean", "Egen grupp" if ctx.group else ctx.comparison_label, "number", "dec"),
+        Column(
+            "group_mean",
+            "Egen grupp" if ctx.group else ctx.comparison_label,
+            "number",
+            "dec",
+            optional=True,
+        ),
         Column("n_group", "Kommuner i gruppen med värde", "integer", optional=True),
-        Column("gr_mean", "GR-snitt", "number", "dec"),
-        Column("riket", "Riket", "number", "dec"),
+        Column("gr_mean", "GR-snitt", "number", "dec", optional=True),
+        Column("riket", "Riket", "number", "dec", optional=True),
     ]
     if "index" in s:
         columns += [
@@ -288,8 +313,13 @@ def kpi_section(ctx: ReportContext, prof: FollowUpProfile, kpi: str) -> list[Blo
             "Index: kostnaden som andel av rikets samma år (riket = 100); det tar bort den "
             "allmänna pris- och löneutvecklingen ur jämförelsen över åren."
         )
-    blocks.append(Table(s, tuple(columns), caption=f"{label}: {ctx.municipality}, "
-                        f"{ctx.comparison_label}, GR och riket", name=kpi,
+    if s["riket"].isna().all() and unit_of(ctx, kpi) == "percent_deviation":
+        notes.append("Riket saknas: nettokostnadsavvikelsen mäts mot rikets kostnadsnivå och är "
+                     "för riket noll per definition.")  # fmt: skip
+    if s["n_group"].max() == 0 and not _size_dependent(ctx, kpi):
+        s = s.assign(n_group=pd.NA)  # no member has values: the column says nothing
+    blocks.append(Table(s, tuple(columns), caption=f"{label}: {ctx.municipality} jämfört med "
+                        "jämförelsegruppen, GR och riket", name=label[:31],
                         notes=tuple(notes)))  # fmt: skip
     blocks.append(_chart(ctx, s, kpi, label, breaks))
     return blocks

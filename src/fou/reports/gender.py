@@ -186,7 +186,7 @@ def _slack(k: float, m: float) -> float:
 
 def _mean_decimals(ctx: ReportContext, kpi: str) -> int:
     d = ctx.catalog.decimals(kpi)
-    return 1 if d == 0 and str(ctx.catalog.row(kpi)["unit"]) in ("percent", "index") else d
+    return 1 if d == 0 and str(ctx.catalog.row(kpi)["unit"]) in ("percent", "index", "count") else d
 
 
 def _reading(lo: float, hi: float, decimals: int) -> str:

@@ -235,7 +235,11 @@ def _wide(ch: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 #: Under every pandemic table.
 TABLE_NOTES: tuple[str, ...] = (
-    "– = värde saknas (undertryckt eller inte publicerat), inte 0.",
+    "– = värde saknas (undertryckt eller inte publicerat), inte 0; utan antal svarande båda "
+    "åren får förändringen inget intervall.",
+    "Texten ovan kallar en förändring ökning eller minskning bara när intervallet, vidgat med "
+    "1 procentenhet för Koladas avrundning till hela procent, inte innehåller 0; ett intervall "
+    "i tabellen som ligger nära 0 kan därför ändå räknas som osäkert.",
     "GR:s förändring räknas över kommunerna med resultat båda åren och kan därför skilja sig "
     "från skillnaden mellan årens nivåer, som bygger på alla kommuner med resultat det året.",
 )
@@ -312,7 +316,8 @@ def regional_table(ctx: ReportContext, ch: pd.DataFrame, *, area: str) -> Block:
         df,
         columns,
         caption=f"{ctx.catalog.label(kpi)} ({kpi}): andel (%) de år undersökningen gjordes och "
-        "förändringen i procentenheter med 95 %-intervall (Newcombe)",
+        "förändringen i procentenheter med 95 %-intervall (Newcombe); texten ovan gäller alla "
+        f"{len(KPIS[area])} frågorna, tabellen den sammantagna nöjdheten",
         name=f"Pandemiåren GR {area}",
         notes=TABLE_NOTES,
     )
