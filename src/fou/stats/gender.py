@@ -30,11 +30,11 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from fou.core.catalog import Catalog
 from fou.core.registry import GR_MUNICIPALITIES
 from fou.stats._input import _check_year, _values_table
+from fou.stats.position import mean_interval
 from fou.stats.survey_change import newcombe
 
 __all__ = ["GAP_COLUMNS", "GROUP_GAP_COLUMNS", "gender_gaps", "group_gender_gap"]
@@ -186,12 +186,7 @@ def group_gender_gap(
         both = own["value_k"].notna() & own["value_m"].notna()
         d = (own["value_k"] - own["value_m"])[both].to_numpy(dtype=float)
         n = int(both.sum())
-        if n >= 2:
-            se = float(d.std(ddof=1)) / np.sqrt(n)
-            t = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
-            lo, hi = float(d.mean()) - t * se, float(d.mean()) + t * se
-        else:
-            lo = hi = np.nan
+        lo, hi = mean_interval(d, confidence)
         rows.append(
             {
                 "kpi": kpi,

@@ -60,6 +60,7 @@ __all__ = [
     "VERDICTS",
     "group_against_riket",
     "group_change",
+    "mean_interval",
     "position_table",
     "two_proportion_interval",
 ]
@@ -277,12 +278,7 @@ def group_change(
         both = cur.notna() & old.notna()
         d = (cur - old)[both].to_numpy(dtype=float)
         n = int(both.sum())
-        if n >= 2:
-            se = float(d.std(ddof=1)) / np.sqrt(n)
-            t = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
-            lo, hi = float(d.mean()) - t * se, float(d.mean()) + t * se
-        else:
-            lo = hi = np.nan
+        lo, hi = mean_interval(d, confidence)
         rows.append(
             {
                 "kpi": kpi,
@@ -303,6 +299,23 @@ def group_change(
             }
         )
     return pd.DataFrame(rows)
+
+
+def mean_interval(d: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
+    """The t interval of the mean of *d* (NaN with fewer than two values).
+
+    Examples
+    --------
+    >>> lo, hi = mean_interval(np.array([1.0, 2.0, 3.0]))
+    >>> float(round(lo, 3)), float(round(hi, 3))
+    (-0.484, 4.484)
+    """
+    n = len(d)
+    if n < 2:
+        return np.nan, np.nan
+    se = float(np.std(d, ddof=1)) / np.sqrt(n)
+    t = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
+    return float(np.mean(d)) - t * se, float(np.mean(d)) + t * se
 
 
 def two_proportion_interval(
