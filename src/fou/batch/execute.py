@@ -27,6 +27,7 @@ from typing import Any
 from fou.batch import notebooks as nbs
 from fou.batch.plan import Job
 from fou.core.atomic import write_bytes, write_text
+from fou.core.paths import SHARED_CACHE_ENV
 from fou.data.provenance import Provenance
 
 #: The project's Jupyter kernel.
@@ -57,6 +58,8 @@ class RunSettings:
         The Jupyter kernel.
     reuse_kernel
         Run job after job in one kernel per worker (:mod:`fou.batch.warm_kernel`).
+    shared_cache
+        Folder of the results the jobs share (:mod:`fou.reports.shared`); None: no sharing.
     """
 
     outputs: Path
@@ -68,6 +71,7 @@ class RunSettings:
     export: bool = True
     kernel_name: str = KERNEL_NAME
     reuse_kernel: bool = True
+    shared_cache: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -249,6 +253,10 @@ def execute_job(job: Job, settings: RunSettings) -> JobResult:
     os.environ["OMP_NUM_THREADS"] = "1"
     os.environ["FOU_HOME"] = str(settings.root)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    if settings.shared_cache is not None:
+        os.environ[SHARED_CACHE_ENV] = str(settings.shared_cache)
+    else:
+        os.environ.pop(SHARED_CACHE_ENV, None)
     work = settings.work / f"{job.year}_{job.unit}_{job.notebook}_{uuid.uuid4().hex[:8]}"
     executed = work / f"{job.notebook}.ipynb"
 

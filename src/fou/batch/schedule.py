@@ -46,8 +46,8 @@ from fou.batch.manifest import Entry, Manifest, input_hash, load_manifest, write
 from fou.batch.plan import Job, check_job
 from fou.core.errors import FouError, ParameterError
 from fou.core.locking import LOCK_NAME, exclusive_lock
-from fou.core.paths import paths
-from fou.core.version import package_version
+from fou.core.paths import SHARED_CACHE_DIR, paths
+from fou.core.version import code_fingerprint, package_version
 
 #: Folder under ``outputs/`` where runs keep their working folders.
 WORK_DIR = ".work"
@@ -67,6 +67,17 @@ def unchanged(entry: Entry, previous: Entry | None, outputs: Path, *, export: bo
         and all((outputs / o).exists() for o in previous.outputs)
         and (not export or any(o.endswith(".html") for o in previous.outputs))
     )
+
+
+def shared_cache_folder(outputs: Path) -> Path:
+    """``outputs/.cache``, without the folders of earlier code versions (never read again)."""
+    folder = (outputs / SHARED_CACHE_DIR).resolve()
+    current = code_fingerprint()[:16]
+    if folder.is_dir():
+        for old in folder.iterdir():
+            if old.is_dir() and old.name != current:
+                shutil.rmtree(old, ignore_errors=True)
+    return folder
 
 
 def longest_first(jobs: Sequence[Job], previous: Mapping[str, Entry]) -> list[Job]:
@@ -102,6 +113,7 @@ def run_jobs(
     root: Path | str | None = None,
     kernel_name: str = KERNEL_NAME,
     reuse_kernels: bool = True,
+    share_results: bool = True,
     on_event: EventHandler = ignore,
 ) -> RunResult:
     """Execute jobs in parallel, export reports, write the manifest and the index.
@@ -127,6 +139,10 @@ def run_jobs(
     reuse_kernels
         Run job after job in one kernel per worker, reset between jobs
         (:mod:`fou.batch.warm_kernel`); False starts a fresh kernel for every job.
+    share_results
+        Compute what is the same for every municipality once and share it between
+        the jobs (:mod:`fou.reports.shared`, in ``outputs/.cache``); False computes
+        it in every job.
     on_event
         Called with :class:`~fou.batch.events.RunStarted`, one
         :class:`~fou.batch.events.JobFinished` per job and
@@ -156,6 +172,7 @@ def run_jobs(
             export=export,
             kernel_name=kernel_name,
             reuse_kernels=reuse_kernels,
+            share_results=share_results,
             on_event=on_event,
         )
     result = replace(result, duration_s=round(time.monotonic() - t0, 2))
@@ -175,6 +192,7 @@ def _run_locked(
     export: bool,
     kernel_name: str,
     reuse_kernels: bool,
+    share_results: bool,
     on_event: EventHandler,
 ) -> RunResult:
     """The run itself, with ``outputs/`` locked: plan, execute, record job by job, index."""
@@ -189,6 +207,7 @@ def _run_locked(
         export=export,
         kernel_name=kernel_name,
         reuse_kernel=reuse_kernels,
+        shared_cache=shared_cache_folder(outputs) if share_results else None,
     )
     manifest, problem = load_manifest(outputs)
     if problem:

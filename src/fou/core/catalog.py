@@ -13,7 +13,7 @@ This module parses and validates the file; it fetches nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -205,10 +205,28 @@ class Catalog:
         view = self.views.get(self.view)
         return view.title if view is not None else ""
 
+    @cached_property
+    def _records(self) -> dict[str, dict[str, Any]]:
+        """Each key figure's catalogue row as a dict, by id (the first row of a repeated id).
+
+        Reports look up labels, decimals and units thousands of times; a dict
+        lookup instead of a scan of the table. Computed once per catalogue
+        object (a catalogue is immutable: ``replace`` makes a new one).
+        """
+        records: dict[str, dict[str, Any]] = {}
+        for label, rec in zip(self.kpis.index, self.kpis.to_dict("records"), strict=True):
+            records.setdefault(str(rec["kpi"]), {**rec, "_label": label})
+        return records
+
+    def _field(self, kpi: str, name: str) -> Any:
+        """The catalogue's *name* for *kpi*, or None for ids outside the catalogue."""
+        rec = self._records.get(kpi)
+        return None if rec is None else rec.get(name)
+
     def gender_split(self, kpi: str) -> bool:
         """True when Kolada divides *kpi* by gender (women and men besides the total)."""
-        match = self.kpis.loc[self.kpis["kpi"] == kpi, "by_gender"]
-        return bool(match.iloc[0]) if len(match) else False
+        flag = self._field(kpi, "by_gender")
+        return bool(flag) if flag is not None else False
 
     def ids(
         self, *, domain: str | None = None, roles: tuple[str, ...] = ("key_figure",)
@@ -245,23 +263,20 @@ class Catalog:
 
     def row(self, kpi: str) -> pd.Series:
         """Return the catalogue row of *kpi* (raises ParameterError if unknown)."""
-        match = self.kpis[self.kpis["kpi"] == kpi]
-        if match.empty:
+        if kpi not in self._records:
             raise ParameterError(
                 f"Nyckeltalet {kpi!r} finns inte i katalogen ({self.source.name}). "
                 f"Kända id:n: {', '.join(self.kpis['kpi'].head(8))} … (se `fou catalog`)."
             )
-        return match.iloc[0]
+        return self.kpis.loc[self._records[kpi]["_label"]]
 
     def label(self, kpi: str) -> str:
         """The short Swedish label of *kpi* (the id itself for ids outside the catalogue)."""
-        match = self.kpis.loc[self.kpis["kpi"] == kpi, "label"]
-        return str(match.iloc[0]) if len(match) else kpi
+        return str(self._field(kpi, "label")) if kpi in self._records else kpi
 
     def decimals(self, kpi: str) -> int:
         """Decimals a report shows for *kpi* (1 for ids outside the catalogue)."""
-        match = self.kpis.loc[self.kpis["kpi"] == kpi, "decimals"]
-        return int(match.iloc[0]) if len(match) else 1
+        return int(self._field(kpi, "decimals")) if kpi in self._records else 1
 
     def same_family(self, a: str, b: str) -> bool:
         """True when the association of *a* and *b* is expected rather than found.
@@ -292,13 +307,11 @@ class Catalog:
 
     def comparable(self, kpi: str) -> bool:
         """False for key figures whose level depends on the municipality's size (e.g. mnkr)."""
-        match = self.kpis.loc[self.kpis["kpi"] == kpi, "unit"]
-        return not (len(match) and str(match.iloc[0]) in SIZE_DEPENDENT_UNITS)
+        return not (kpi in self._records and str(self._field(kpi, "unit")) in SIZE_DEPENDENT_UNITS)
 
     def unit_label(self, kpi: str) -> str:
         """The unit of *kpi* in Swedish (empty for ids outside the catalogue)."""
-        match = self.kpis.loc[self.kpis["kpi"] == kpi, "unit"]
-        return UNIT_LABELS.get(str(match.iloc[0]), "") if len(match) else ""
+        return UNIT_LABELS.get(str(self._field(kpi, "unit")), "") if kpi in self._records else ""
 
     def domains(self) -> list[str]:
         """Return the domains that have key figures, in report order."""

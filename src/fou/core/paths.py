@@ -15,6 +15,11 @@ from pathlib import Path
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 #: Files shipped with the package: the catalogue, the municipality registry, templates.
 PACKAGE_DATA = _PACKAGE_DIR / "resources"
+#: Environment variable naming the folder of results a batch's jobs share
+#: (:mod:`fou.reports.shared`); the batch sets it, unset means no sharing.
+SHARED_CACHE_ENV = "FOU_SHARED_CACHE"
+#: The shared results' folder under ``outputs/``.
+SHARED_CACHE_DIR = ".cache"
 
 
 def project_root() -> Path:

@@ -79,6 +79,20 @@ def _table() -> pd.DataFrame:
     return df
 
 
+@lru_cache(maxsize=1)
+def _names() -> dict[str, str]:
+    """Name by id (the registry is read once; reports look names up thousands of times)."""
+    table = _table()
+    return dict(zip(table["municipality_id"], table["name"], strict=True))
+
+
+@lru_cache(maxsize=1)
+def _ids_by_name() -> dict[str, str]:
+    """Id by normalised name."""
+    table = _table()
+    return dict(zip(table["name"].map(normalise_name), table["municipality_id"], strict=True))
+
+
 def municipalities(*, kind: str | None = None) -> pd.DataFrame:
     """Return the registry as a table.
 
@@ -118,8 +132,10 @@ def municipality_name(municipality_id: str) -> str:
     >>> municipality_name("1480")
     'Göteborg'
     """
-    mid = resolve_municipality(municipality_id)
-    return str(_table().set_index("municipality_id").at[mid, "name"])
+    names = _names()
+    if isinstance(municipality_id, str) and municipality_id in names:
+        return names[municipality_id]
+    return names[resolve_municipality(municipality_id)]
 
 
 def resolve_municipality(value: str | int, *, parameter: str = "kommun") -> str:
@@ -163,9 +179,9 @@ def resolve_municipality(value: str | int, *, parameter: str = "kommun") -> str:
             f"eller kommunnamn), men {value!r} ({type(value).__name__}) angavs.{hint}"
         )
     text = value.strip()
-    if text in set(table["municipality_id"]):
+    if text in _names():
         return text
-    by_name = dict(zip(table["name"].map(normalise_name), table["municipality_id"], strict=True))
+    by_name = _ids_by_name()
     key = normalise_name(text)
     if key in by_name:
         return by_name[key]

@@ -28,6 +28,7 @@ from fou.plotting import correlation_heatmap, new_figure, scatter_labelled
 from fou.reports.context import ReportContext
 from fou.reports.display import Chart, Column, Note, Table
 from fou.reports.findings import Finding, summary_note
+from fou.reports.shared import shared
 from fou.stats import (
     adjust_pvalues,
     expected_false_positives,
@@ -72,6 +73,7 @@ def candidate_kpis(
     return [k for k in candidates if counts.get(k, 0) >= min_gr]
 
 
+@shared
 def screen(ctx: ReportContext, kpis: Sequence[str]) -> pd.DataFrame:
     """Every pair among the 13 and among all municipalities, with Holm-adjusted p-values.
 

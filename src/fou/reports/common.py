@@ -26,6 +26,7 @@ from fou.plotting import new_figure, position_plot
 from fou.reports.context import ReportContext
 from fou.reports.display import Chart, Column, Note, Table
 from fou.reports.findings import Finding, summary_note
+from fou.reports.shared import shared
 from fou.stats.position import position_table
 
 #: Short unit words for table columns.
@@ -132,10 +133,16 @@ def has_values(ctx: ReportContext, kpi: str, *, year: int | None = None) -> bool
     return bool(mask.any())
 
 
+@shared
+def domain_positions(ctx: ReportContext, kpis: Sequence[str]) -> pd.DataFrame:
+    """:func:`fou.stats.position_table` of the 13 on *kpis* in the report's year."""
+    return position_table(ctx.values, kpis=list(kpis), year=ctx.year, catalog=ctx.catalog)
+
+
 def overview_chart(ctx: ReportContext, domain: str) -> Chart:
     """The municipality on every key figure of *domain*, among the 13 and against Riket."""
     kpis = domain_kpis(ctx, domain)
-    pos = position_table(ctx.values, kpis=kpis, year=ctx.year, catalog=ctx.catalog)
+    pos = domain_positions(ctx, kpis)
     mine = pos[pos["municipality_id"] == ctx.municipality_id].set_index("kpi")
     # Short labels in the figure (the unit in full is in the table below it).
     values = {

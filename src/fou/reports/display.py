@@ -26,6 +26,7 @@ import io
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -162,15 +163,20 @@ class Table:
                 f"Tabellen {self.name or self.caption!r} saknar kolumnerna {', '.join(missing)}."
             )
 
+    @cached_property
+    def _rows(self) -> list[dict[str, Any]]:
+        """The rows as dicts, made once (a table is immutable once shown)."""
+        return self.data.to_dict("records")
+
     def _cells(self, column: Column) -> list[str]:
-        return [column.format(r[column.name], r) for r in self.data.to_dict("records")]
+        return [column.format(r[column.name], r) for r in self._rows]
 
     def _says_nothing(self, column: Column) -> bool:
         if not column.optional or self.data.empty:
             return False
         return len(set(self._cells(column))) == 1
 
-    @property
+    @cached_property
     def shown(self) -> tuple[Column, ...]:
         """The columns the reader sees (optional columns that say nothing are left out)."""
         return tuple(c for c in self.columns if not self._says_nothing(c))
@@ -193,9 +199,8 @@ class Table:
 
     def text(self) -> pd.DataFrame:
         """The table as the reader sees it: formatted strings under the Swedish headers."""
-        rows = self.data.to_dict("records")
         return pd.DataFrame(
-            [[c.format(r[c.name], r) for c in self.shown] for r in rows],
+            [[c.format(r[c.name], r) for c in self.shown] for r in self._rows],
             columns=self.labels,
             dtype=object,
         )
@@ -213,7 +218,7 @@ class Table:
             for c in shown
         )
         out.append(f"<thead><tr>{head}</tr></thead><tbody>")
-        rows = self.data.to_dict("records")
+        rows = self._rows
         for r in rows:
             mark = self.highlight is not None and bool(r.get(self.highlight))
             cells = "".join(
@@ -229,7 +234,7 @@ class Table:
 
     def to_json(self) -> dict[str, Any]:
         """The machine-readable copy (:data:`TABLE_MIME`): labels, kinds and raw values."""
-        records = self.data.to_dict("records")
+        records = self._rows
         return {
             "name": self.name,
             "caption": self.caption,

@@ -28,6 +28,7 @@ from fou.reports.common import alphabetical
 from fou.reports.context import ReportContext
 from fou.reports.display import Block, Chart, Column, Heading, Note, Table
 from fou.reports.findings import Finding
+from fou.reports.shared import shared
 from fou.stats.survey_change import GR_POOLED, PANDEMIC_YEARS, survey_changes
 
 __all__ = [
@@ -68,6 +69,7 @@ def survey_years(ctx: ReportContext) -> list[int]:
     return [y for y in PANDEMIC_YEARS if y <= ctx.year and y in have]
 
 
+@shared
 def changes(ctx: ReportContext) -> pd.DataFrame:
     """Every change between the survey years (see :func:`fou.stats.survey_change.survey_changes`).
 

@@ -29,6 +29,7 @@ from fou.reports.common import alphabetical, kpi_appendix
 from fou.reports.context import ReportContext
 from fou.reports.display import Block, Chart, Column, Note, Table
 from fou.reports.findings import Finding, level_findings, summary_note
+from fou.reports.shared import shared
 from fou.stats import (
     cronbach_alpha_ecological,
     funnel_data,
@@ -63,6 +64,7 @@ def not_run_note(ctx: ReportContext) -> Note:
     )
 
 
+@shared
 def index(ctx: ReportContext) -> pd.DataFrame:
     """Person-centredness index (national z reference) for hemtjänst and särskilt boende."""
     return pd.concat(
