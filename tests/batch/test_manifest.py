@@ -64,3 +64,50 @@ def test_input_hash_changes_with_the_code_even_when_the_version_does_not(monkeyp
     before = input_hash(JOB)
     monkeypatch.setattr(manifest, "code_fingerprint", lambda: "edited")
     assert input_hash(JOB) != before
+
+
+def _local(rows: list[tuple[str, str, int, float]], source: str = "lokal:x.csv"):
+    import pandas as pd
+
+    return pd.DataFrame(
+        [(k, m, y, "T", v, pd.NA, pd.NA, source) for k, m, y, v in rows],
+        columns=["kpi", "municipality_id", "year", "gender", "value", "count", "status", "source"],
+    )
+
+
+CATALOGUE = ("U21468", "N20403")
+LERUM, ALE = "1441", "1440"
+
+
+def _hashes(local) -> dict[str, str]:
+    """The input hash of Lerum's and Ale's profile and of the regional report."""
+    from fou.batch.manifest import LocalInputs
+
+    inputs = LocalInputs.from_values(local, CATALOGUE)
+    jobs = {
+        "lerum": replace(JOB, municipality_id=LERUM),
+        "ale": replace(JOB, municipality_id=ALE),
+        "regional": replace(JOB, municipality_id=None),
+    }
+    return {name: input_hash(job, inputs) for name, job in jobs.items()}
+
+
+def test_a_municipalitys_own_key_figure_changes_only_its_jobs_and_the_regional():
+    before = _hashes(_local([("L00001", LERUM, 2025, 10.0)]))
+    after = _hashes(_local([("L00001", LERUM, 2025, 11.0)]))  # the same file, a new value
+    assert after["lerum"] != before["lerum"]
+    assert after["regional"] != before["regional"]
+    assert after["ale"] == before["ale"]
+
+
+def test_a_catalogue_key_figure_changes_every_job():
+    # Lerum's value enters Ale's GR mean and position among the 13.
+    before = _hashes(_local([("U21468", LERUM, 2025, 80.0)]))
+    after = _hashes(_local([("U21468", LERUM, 2025, 81.0)]))
+    assert all(after[k] != before[k] for k in before)
+
+
+def test_row_order_does_not_matter_and_no_submission_is_stable():
+    rows = [("L00001", LERUM, 2025, 10.0), ("U21468", ALE, 2025, 70.0)]
+    assert _hashes(_local(rows)) == _hashes(_local(rows[::-1]))
+    assert _hashes(None) == _hashes(None)

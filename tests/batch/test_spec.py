@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support import TEST_NOTEBOOKS
+from support import REPO, TEST_NOTEBOOKS
 
 from fou.batch.spec import load_batch
 from fou.core.errors import ParameterError
@@ -35,6 +35,18 @@ def test_gr_latest_and_regional(project):
     b = _load(project, "notebooks: ok_profile.ipynb\nregional: [regional]\n")
     assert len(b.municipalities) == 13 and b.years == "latest"
     assert b.notebooks == ("ok_profile",) and b.regional == ("regional",)
+
+
+def test_riket_is_every_municipality_and_the_riket_batch_plans_290_profiles(project):
+    from fou.batch import plan_jobs
+    from fou.data.dataset import load_dataset
+
+    b = _load(project, "notebooks: [ok_profile]\nmunicipalities: riket\n")
+    assert len(b.municipalities) == 290 and "0114" in b.municipalities and "2584" in b.municipalities
+    assert not any(m.startswith("00") for m in b.municipalities)  # no regions, no Riket
+    riket = load_batch(REPO / "parameters" / "riket.yaml", notebooks_dir=REPO / "notebooks")
+    jobs = plan_jobs(riket, dataset=load_dataset("demo"))
+    assert len(jobs) == 290 and {j.notebook for j in jobs} == {"municipality_profile"}
 
 
 @pytest.mark.parametrize(

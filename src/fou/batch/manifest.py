@@ -17,21 +17,94 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from fou.batch.plan import Job
 from fou.core.atomic import write_text
 from fou.core.version import code_fingerprint, package_version
-from fou.core.vocabulary import FAILED_STATUSES, STATUSES
+from fou.core.vocabulary import FAILED_STATUSES, FOLLOWUP_NOTEBOOK, STATUSES
 
 MANIFEST_NAME = "manifest.json"
 
 
-def input_hash(job: Job) -> str:
-    """sha256 of notebook source + parameters + data snapshot + package version and code."""
+def _rows_digest(rows: pd.DataFrame) -> str:
+    """sha256 of a values table's rows, independent of their order."""
+    if rows.empty:
+        return "none"
+    cols = ["kpi", "municipality_id", "year", "gender", "value", "count", "source"]
+    ordered = rows[cols].sort_values([*cols[:4], "source"], kind="stable").astype(str)
+    return hashlib.sha256(ordered.to_csv(index=False).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class LocalInputs:
+    """What of the accepted local submissions each job reads, as digests.
+
+    A municipality's values of a catalogue key figure enter every report: the
+    GR mean, the position among the 13 and the national distributions. Its own
+    key figures (ids outside the catalogue, such as ``L`` ids) appear only in
+    that municipality's reports, the regional report and the follow-up
+    reports (a profile may list them). So a change to one municipality's own
+    key figures reruns only those jobs, and a change to a catalogue key figure
+    reruns every job. (A submitted year after the data's last one moves the
+    year ``latest`` plans, and so makes new jobs; only the regional and the
+    follow-up reports read the data set's list of years, and they read all
+    local rows.)
+
+    Attributes
+    ----------
+    common
+        Digest of the catalogue key figures' rows.
+    own
+        Digest of each municipality's rows of other ids, by municipality id.
+    everything
+        Digest of all local rows.
+    """
+
+    common: str = "none"
+    own: Mapping[str, str] = field(default_factory=dict)
+    everything: str = "none"
+
+    @classmethod
+    def from_values(cls, local: pd.DataFrame | None, catalogue_ids: Iterable[str]) -> LocalInputs:
+        """Digests of *local* (:func:`fou.data.submissions.load_accepted`; None: no submissions)."""
+        if local is None or local.empty:
+            return cls()
+        in_catalogue = local["kpi"].isin(set(catalogue_ids))
+        others = local[~in_catalogue]
+        return cls(
+            common=_rows_digest(local[in_catalogue]),
+            own={str(m): _rows_digest(g) for m, g in others.groupby("municipality_id")},
+            everything=_rows_digest(local),
+        )
+
+    def for_job(self, job: Job) -> str:
+        """The digest of the local rows *job* reads."""
+        if job.municipality_id is None or job.notebook == FOLLOWUP_NOTEBOOK:
+            return self.everything
+        return self.common + ":" + self.own.get(job.municipality_id, "none")
+
+
+def input_hash(job: Job, local: LocalInputs | None = None) -> str:
+    """sha256 of notebook source + parameters + data snapshot + package version and code.
+
+    Parameters
+    ----------
+    job
+        The job.
+    local
+        The local submissions' digests (:class:`LocalInputs`); then only the
+        submitted rows the job reads count. None: the names of the accepted
+        files count (any change of them reruns every job).
+    """
     h = hashlib.sha256()
     h.update(job.notebook_path.read_bytes())
     h.update(json.dumps(job.parameters, sort_keys=True, default=str).encode())
     h.update(job.provenance.snapshot_id.encode())
-    h.update(",".join(job.provenance.local_files).encode())
+    if local is None:
+        h.update(",".join(job.provenance.local_files).encode())
+    else:
+        h.update(local.for_job(job).encode())
     h.update(package_version().encode())
     h.update(code_fingerprint().encode())
     return h.hexdigest()

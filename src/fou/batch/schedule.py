@@ -42,7 +42,14 @@ from fou.batch.events import (
     ignore,
 )
 from fou.batch.execute import KERNEL_NAME, JobResult, RunSettings, execute_job
-from fou.batch.manifest import Entry, Manifest, input_hash, load_manifest, write_manifest
+from fou.batch.manifest import (
+    Entry,
+    LocalInputs,
+    Manifest,
+    input_hash,
+    load_manifest,
+    write_manifest,
+)
 from fou.batch.plan import Job, check_job
 from fou.core.errors import FouError, ParameterError
 from fou.core.locking import LOCK_NAME, exclusive_lock
@@ -67,6 +74,18 @@ def unchanged(entry: Entry, previous: Entry | None, outputs: Path, *, export: bo
         and all((outputs / o).exists() for o in previous.outputs)
         and (not export or any(o.endswith(".html") for o in previous.outputs))
     )
+
+
+def local_inputs(root: Path) -> LocalInputs | None:
+    """What each job reads of the accepted local submissions (None if they cannot be read)."""
+    from fou.core.catalog import load_catalog
+    from fou.data.submissions import load_accepted
+
+    try:
+        local = load_accepted(paths(root).local)
+    except (FouError, OSError, ValueError):
+        return None  # the file names then decide, as planned
+    return LocalInputs.from_values(local, load_catalog().all_ids)
 
 
 def shared_cache_folder(outputs: Path) -> Path:
@@ -223,8 +242,9 @@ def _run_locked(
 
     entries: dict[str, Entry] = {}
     to_run: list[Job] = []
+    local = local_inputs(root) if any(j.provenance.local_files for j in jobs) else LocalInputs()
     for job in jobs:
-        entry = Entry.planned(job, input_hash=input_hash(job))
+        entry = Entry.planned(job, input_hash=input_hash(job, local))
         old = previous.get(job.id)
         if not force and old is not None and unchanged(entry, old, outputs, export=export):
             entries[job.id] = entry.with_result(

@@ -3,7 +3,7 @@
 A batch file (``parameters/gr.yaml``)::
 
     notebooks: [municipality_profile, data_quality]
-    municipalities: gr          # or a list of ids/names ('0114' quoted!)
+    municipalities: gr          # riket (all 290), or a list of ids/names ('0114' quoted!)
     years: latest               # or a list of years
     regional: [regional_report] # notebooks without a municipality
     parameters: {jamforelse: gr}  # optional: other notebook parameters
@@ -26,7 +26,7 @@ from typing import Any
 from fou.batch import notebooks as nbs
 from fou.core.errors import ParameterError, one_of_message
 from fou.core.paths import paths
-from fou.core.registry import GR_MUNICIPALITIES, resolve_municipality
+from fou.core.registry import GR_MUNICIPALITIES, municipality_ids, resolve_municipality
 from fou.core.vocabulary import RESERVED_PARAMETERS, VIEW
 from fou.core.yamlfile import YamlFile, child, quoting_hint, read_yaml, unquoted_ids
 
@@ -103,11 +103,14 @@ def _municipalities(doc: YamlFile, has_notebooks: bool) -> tuple[str, ...]:
     raw = doc.data.get(key, "gr" if has_notebooks else [])
     if isinstance(raw, str) and raw.strip().lower() == "gr":
         return tuple(GR_MUNICIPALITIES)
+    if isinstance(raw, str) and raw.strip().lower() == "riket":
+        return tuple(municipality_ids(kind="K"))  # all 290 municipalities
     if isinstance(raw, str):
         raw = [raw]
     if not isinstance(raw, list):
         raise ParameterError(
-            f"{where}: måste vara 'gr' eller en lista med kommunkoder/namn, men {raw!r} angavs."
+            f"{where}: måste vara 'gr', 'riket' eller en lista med kommunkoder/namn, men {raw!r} "
+            "angavs."
         )
     try:
         mids = tuple(dict.fromkeys(resolve_municipality(m, parameter=key) for m in raw))
