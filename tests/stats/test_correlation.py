@@ -198,6 +198,17 @@ def test_adjust_pvalues_matches_statsmodels_and_keeps_nan(method):
     assert np.isnan(out[~ok]).all()
 
 
+@pytest.mark.parametrize("method", ["holm", "fdr_bh"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_adjust_pvalues_matches_statsmodels_on_many_tests_with_ties(method, seed):
+    rng = np.random.default_rng(seed)
+    p = np.round(rng.uniform(0, 1, 2_000) ** 3, 3)  # many small p-values, many ties
+    p[:5] = [0.0, 1.0, 1.0, 0.0005, 0.0005]
+    np.testing.assert_allclose(
+        adjust_pvalues(p, method=method), multipletests(p, method=method)[1], atol=1e-12
+    )
+
+
 def test_adjust_pvalues_edge_cases():
     assert np.isnan(adjust_pvalues([np.nan, np.nan], method="holm")).all()
     assert adjust_pvalues([], method="fdr_bh").shape == (0,)

@@ -37,6 +37,7 @@ import pandas as pd
 from fou.core import sv
 from fou.reports.context import ReportContext
 from fou.reports.display import Note
+from fou.reports.shared import shared
 from fou.reports.wording import amount, difference, prices_note
 from fou.stats.compare import comparison_table
 from fou.stats.position import position_table, two_proportion_interval
@@ -71,19 +72,26 @@ class Finding:
     kpi: str | None = None
 
 
-def _survey_respondents(ctx: ReportContext, kpi: str, year: int) -> float:
+def _survey_respondents(
+    ctx: ReportContext, kpi: str, year: int, own: pd.DataFrame | None = None
+) -> float:
+    """Respondents of survey key figure *kpi* in *year* for the municipality (NaN if none).
+
+    *own* is the municipality's total rows, when the caller has them already.
+    """
     row = ctx.catalog.kpis.loc[ctx.catalog.kpis["kpi"] == kpi]
     if row.empty or not bool(row.iloc[0]["survey"]):
         return np.nan
     comp = row.iloc[0]["respondents_kpi"]
-    v = ctx.values
-    sel = v[
-        (v["kpi"] == comp)
-        & (v["year"] == year)
-        & (v["gender"] == "T")
-        & (v["municipality_id"] == ctx.municipality_id)
-    ]["value"]
+    v = _own_rows(ctx) if own is None else own
+    sel = v[(v["kpi"] == comp) & (v["year"] == year)]["value"]
     return float(sel.iloc[0]) if len(sel) and pd.notna(sel.iloc[0]) else np.nan
+
+
+def _own_rows(ctx: ReportContext) -> pd.DataFrame:
+    """The municipality's rows for the total (gender T)."""
+    v = ctx.values
+    return v[(v["municipality_id"] == ctx.municipality_id) & (v["gender"] == "T")]
 
 
 def level_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
@@ -125,6 +133,7 @@ def level_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
     return sorted(out, key=lambda f: -f.weight)
 
 
+@shared
 def _typical_change(ctx: ReportContext, kpi: str) -> float:
     """Median absolute change year - 1 → year among all municipalities (NaN when too few)."""
     v = ctx.values
@@ -155,6 +164,7 @@ def change_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
     )
     prev = ctx.year - 1
     out = []
+    own = _own_rows(ctx)
     for r in table.dropna(subset=["change"]).itertuples(index=False):
         if sv.rounds_to_zero(r.change, ctx.catalog.decimals(r.kpi)):
             continue  # a change shown as 0 is never reported
@@ -167,8 +177,8 @@ def change_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
             f"(från {amount(r.previous_value, r.kpi, ctx.catalog)} till "
             f"{amount(r.value, r.kpi, ctx.catalog)})."
         )
-        n1 = _survey_respondents(ctx, r.kpi, ctx.year)
-        n0 = _survey_respondents(ctx, r.kpi, prev)
+        n1 = _survey_respondents(ctx, r.kpi, ctx.year, own)
+        n0 = _survey_respondents(ctx, r.kpi, prev, own)
         if np.isfinite(n1) and np.isfinite(n0):
             _, lo, hi = two_proportion_interval(r.value, n1, r.previous_value, n0)
             if not (lo > 0 or hi < 0):
@@ -273,7 +283,9 @@ def select(
 
 def municipality_summary(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
     """The summary of a municipality report over *kpis* (the rules in the module docstring)."""
-    have = [k for k in kpis if _has_value(ctx, k)]
+    v = ctx.values
+    present = set(v.loc[(v["year"] == ctx.year) & v["value"].notna(), "kpi"])
+    have = [k for k in kpis if k in present]
     # Sizes in mnkr grow with the municipality: not a position, and not a comparable change.
     comparable = [k for k in have if ctx.catalog.comparable(k)]
     levels = level_findings(ctx, comparable)
@@ -288,12 +300,6 @@ def municipality_summary(ctx: ReportContext, kpis: Sequence[str]) -> list[Findin
     if len(chosen) + len(tail) < 3:
         tail.append(coverage(ctx, len(have), len(kpis)))
     return (chosen + tail)[:6]
-
-
-def _has_value(ctx: ReportContext, kpi: str) -> bool:
-    v = ctx.values
-    sel = v[(v["kpi"] == kpi) & (v["year"] == ctx.year) & v["value"].notna()]
-    return not sel.empty
 
 
 def summary_note(findings: Sequence[Finding]) -> Note:

@@ -109,6 +109,12 @@ def gender_gaps(
     """
     year = _check_year(year)
     wanted = [k for k in dict.fromkeys(kpis) if catalog.gender_split(k)]
+    # The rows of these key figures (and their respondents) once, not the whole table per call.
+    needed = set(wanted) | {
+        r for r in (catalog.row(k)["respondents_kpi"] for k in wanted) if isinstance(r, str)
+    }
+    if "kpi" in values:
+        values = values[values["kpi"].isin(needed)]
     rows = []
     for kpi in wanted:
         row = catalog.row(kpi)
