@@ -50,6 +50,7 @@ class PeakMemory:
     def __init__(self, interval: float = 0.25) -> None:
         self.interval = interval
         self.peak_kib = 0
+        self.peak_what = ""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
@@ -64,6 +65,16 @@ class PeakMemory:
             pass
         return 0
 
+    @staticmethod
+    def _what(pid: int) -> str:
+        """``kernel`` or ``worker`` (what the process is)."""
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                cmd = fh.read().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            return "?"
+        return "kernel" if "ipykernel" in cmd else "arbetsprocess"
+
     def _watch(self) -> None:
         import psutil
 
@@ -74,7 +85,9 @@ class PeakMemory:
             except psutil.Error:
                 pids = []
             for pid in pids:
-                self.peak_kib = max(self.peak_kib, self._hwm_kib(pid))
+                hwm = self._hwm_kib(pid)
+                if hwm > self.peak_kib:
+                    self.peak_kib, self.peak_what = hwm, self._what(pid)
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakMemory:
@@ -202,7 +215,7 @@ def bench_gr(args: argparse.Namespace) -> int:
         print(f"(r) regionrapporten ensam:                {r:8.1f} s  (jobbet {regional_s:.1f} s)")
         ratio = regional_s / median
         print(f"    medianjobbet i (b): {median:.1f} s; regionrapporten/median = {ratio:.2f}")
-        print(f"största processens toppminne: {peak.mib:.0f} MiB")
+        print(f"största processens toppminne: {peak.mib:.0f} MiB ({peak.peak_what})")
         print(f"d/b={d / b:.3f} (körda om i (d): {res_d.counts().get('ok', 0)} av {len(jobs_d)})")
         print(
             f"b/a={b / a:.3f} c/b={c / b:.4f} regional/median={regional_s / median:.2f} "

@@ -111,3 +111,20 @@ def test_row_order_does_not_matter_and_no_submission_is_stable():
     rows = [("L00001", LERUM, 2025, 10.0), ("U21468", ALE, 2025, 70.0)]
     assert _hashes(_local(rows)) == _hashes(_local(rows[::-1]))
     assert _hashes(None) == _hashes(None)
+
+
+def test_the_run_reads_the_accepted_submissions_by_content(project):
+    from fou.batch.schedule import local_inputs
+    from fou.data.submissions import accept_submission
+
+    assert local_inputs(project).for_job(JOB) == local_inputs(project).for_job(JOB)
+    csv = project / "lerum.csv"
+    csv.write_text("kommun,nyckeltal,år,värde,titel\nLerum,L00001,2025,12,Egen\n", encoding="utf-8")
+    accept_submission(csv, local_dir=project / "data" / "local")
+    first = local_inputs(project)
+    lerum, ale = replace(JOB, municipality_id=LERUM), replace(JOB, municipality_id=ALE)
+    csv.write_text("kommun,nyckeltal,år,värde,titel\nLerum,L00001,2025,13,Egen\n", encoding="utf-8")
+    accept_submission(csv, local_dir=project / "data" / "local")  # same name, new content
+    second = local_inputs(project)
+    assert second.for_job(lerum) != first.for_job(lerum)
+    assert second.for_job(ale) == first.for_job(ale)

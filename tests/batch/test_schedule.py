@@ -141,6 +141,8 @@ def test_cli_exit_codes(project):
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, [*args, "--notebook", "ok_profile", "--force", "--fresh-kernel"])
     assert res.exit_code == 0 and "1 klara" in res.output, res.output
+    res = runner.invoke(app, [*args, "--notebook", "ok_profile", "--force", "--no-shared"])
+    assert res.exit_code == 0 and "1 klara" in res.output, res.output
     bad = _batch(project, "notebooks: [ok_profile]\nmunicipalities: [114]\n", "bad.yaml")
     res = runner.invoke(
         app, ["run", str(bad), "--notebooks-dir", str(TEST_NOTEBOOKS), "--source", "demo"]

@@ -42,7 +42,9 @@ def test_riket_is_every_municipality_and_the_riket_batch_plans_290_profiles(proj
     from fou.data.dataset import load_dataset
 
     b = _load(project, "notebooks: [ok_profile]\nmunicipalities: riket\n")
-    assert len(b.municipalities) == 290 and "0114" in b.municipalities and "2584" in b.municipalities
+    assert (
+        len(b.municipalities) == 290 and "0114" in b.municipalities and "2584" in b.municipalities
+    )
     assert not any(m.startswith("00") for m in b.municipalities)  # no regions, no Riket
     riket = load_batch(REPO / "parameters" / "riket.yaml", notebooks_dir=REPO / "notebooks")
     jobs = plan_jobs(riket, dataset=load_dataset("demo"))

@@ -59,6 +59,14 @@ def run_cmd(
             "(långsammare; annars återanvänds en per process).",
         ),
     ] = False,
+    no_shared: Annotated[
+        bool,
+        typer.Option(
+            "--no-shared",
+            help="Räkna allt i varje jobb (annars räknas det som är lika för alla kommuner "
+            "en gång och delas, i outputs/.cache).",
+        ),
+    ] = False,
     notebooks_dir: Annotated[
         Path | None,
         typer.Option("--notebooks-dir", help="Mapp med notebooks (standard: notebooks/)."),
@@ -126,6 +134,7 @@ def run_cmd(
         export=not no_export,
         root=p.root,
         reuse_kernels=not fresh_kernel,
+        share_results=not no_shared,
         on_event=RunProgress(enabled=stdout_is_terminal()),
     )
     if not result.ok:
