@@ -54,7 +54,7 @@ from fou.batch.plan import Job, check_job
 from fou.core.errors import FouError, ParameterError
 from fou.core.locking import LOCK_NAME, exclusive_lock
 from fou.core.paths import SHARED_CACHE_DIR, paths
-from fou.core.version import code_fingerprint, package_version
+from fou.core.version import package_version
 
 #: Folder under ``outputs/`` where runs keep their working folders.
 WORK_DIR = ".work"
@@ -88,15 +88,19 @@ def local_inputs(root: Path) -> LocalInputs | None:
     return LocalInputs.from_values(local, load_catalog().all_ids)
 
 
-def shared_cache_folder(outputs: Path) -> Path:
-    """``outputs/.cache``, without the folders of earlier code versions (never read again)."""
-    folder = (outputs / SHARED_CACHE_DIR).resolve()
-    current = code_fingerprint()[:16]
-    if folder.is_dir():
-        for old in folder.iterdir():
-            if old.is_dir() and old.name != current:
+def shared_cache_folder(outputs: Path, run_key: str) -> Path:
+    """``outputs/.cache/<run>``: this run's shared results; earlier runs' folders are removed.
+
+    One folder per run, because a local submission re-imported under the same
+    file name changes the data without changing its name: results are shared
+    between the jobs of one run only.
+    """
+    base = (outputs / SHARED_CACHE_DIR).resolve()
+    if base.is_dir():
+        for old in base.iterdir():
+            if old.is_dir():
                 shutil.rmtree(old, ignore_errors=True)
-    return folder
+    return base / run_key
 
 
 def longest_first(jobs: Sequence[Job], previous: Mapping[str, Entry]) -> list[Job]:
@@ -226,7 +230,7 @@ def _run_locked(
         export=export,
         kernel_name=kernel_name,
         reuse_kernel=reuse_kernels,
-        shared_cache=shared_cache_folder(outputs) if share_results else None,
+        shared_cache=shared_cache_folder(outputs, run_key) if share_results else None,
     )
     manifest, problem = load_manifest(outputs)
     if problem:
