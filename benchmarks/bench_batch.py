@@ -184,6 +184,19 @@ def _counts(result) -> str:
     return ", ".join(f"{k} {v}" for k, v in result.counts().items() if v)
 
 
+def print_per_notebook(result) -> None:
+    """Where (b) spent its worker time: per notebook, the jobs' sum and median."""
+    by: dict[str, list[float]] = {}
+    for e in result.entries:
+        if e.status == "ok" and e.duration_s:
+            by.setdefault(e.notebook, []).append(float(e.duration_s))
+    for name, times in sorted(by.items(), key=lambda kv: -sum(kv[1])):
+        print(
+            f"    {name:24s} {len(times):3d} jobb, summa {sum(times):6.1f} s, "
+            f"median {statistics.median(times):5.1f} s"
+        )
+
+
 def bench_gr(args: argparse.Namespace) -> int:
     with project_root() as root:
         jobs = _plan(root, args.municipalities)
@@ -211,6 +224,7 @@ def bench_gr(args: argparse.Namespace) -> int:
             r, res_r = run_fou(regional_jobs, root, 1)
         municipal = [e.duration_s for e in res_b.entries if e.status == "ok" and e.duration_s]
         median = statistics.median(municipal) if municipal else float("nan")
+        print_per_notebook(res_b)
         regional_s = res_r.entries[0].duration_s if res_r.entries else float("nan")
         print(f"(r) regionrapporten ensam:                {r:8.1f} s  (jobbet {regional_s:.1f} s)")
         ratio = regional_s / median

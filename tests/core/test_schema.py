@@ -48,3 +48,18 @@ def test_integer_ids_are_not_silently_padded():
                        "value": [1.0], "count": [1], "status": [""], "source": ["demo"]})  # fmt: skip
     with pytest.raises(DataValidationError, match="municipality_id"):
         validate_values(coerce_values(df))
+
+
+def test_coerced_table_is_independent_of_its_input():
+    raw = pd.DataFrame(
+        {"kpi": ["N20206"], "municipality_id": ["1480"], "year": [2022], "gender": ["T"],
+         "value": [93.7], "count": [None], "status": [None], "source": ["kolada"],
+         "extra": [1]}
+    )  # fmt: skip
+    out = coerce_values(raw)
+    assert list(out.columns) == list(VALUE_COLUMNS)
+    out.loc[0, "value"] = 1.0
+    out.loc[0, "kpi"] = "X"
+    assert raw.loc[0, "value"] == 93.7 and raw.loc[0, "kpi"] == "N20206"
+    raw.loc[0, "value"] = 2.0
+    assert out.loc[0, "value"] == 1.0

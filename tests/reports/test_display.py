@@ -78,6 +78,17 @@ def test_chart_embeds_a_png_with_caption_and_source():
     assert '<figcaption>En linje.<br><span class="source">Demodata</span></figcaption>' in html
 
 
+def test_a_shown_chart_keeps_no_pixel_buffer_and_draws_the_same_again():
+    fig, ax = new_figure((3, 2))
+    ax.plot([1, 2], [1, 2])
+    ax.set_title("Rubrik")
+    chart = Chart(fig, "En linje.")
+    first = chart.png()
+    # matplotlib's texts and axes keep the last renderer after a draw; the chart lets go of it.
+    assert [a for a in fig.findobj() if getattr(a, "_renderer", None) is not None] == []
+    assert chart.png() == first
+
+
 def test_note_and_heading():
     note = Note("Värdet saknas.", kind="missing", items=("Ale", "Tjörn"))
     assert note.to_html() == (

@@ -251,6 +251,9 @@ def execute_job(job: Job, settings: RunSettings) -> JobResult:
 
     start = time.monotonic()
     os.environ["OMP_NUM_THREADS"] = "1"
+    # Kernels allocate Arrow buffers (the str columns) with malloc, which hands
+    # memory back between jobs, instead of Arrow's own pool, which keeps it.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     os.environ["FOU_HOME"] = str(settings.root)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     if settings.shared_cache is not None:

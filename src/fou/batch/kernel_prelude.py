@@ -24,10 +24,8 @@ WARM_MODULES: tuple[str, ...] = (
     "numpy",
     "pandas",
     "scipy.stats",
-    "statsmodels.api",
     "matplotlib.pyplot",
     "seaborn",
-    "pingouin",
     "fou.reports.profile",
     "fou.reports.data_quality",
     "fou.reports.associations",
@@ -86,3 +84,25 @@ def prepare(workdir: str) -> None:
     if mutated is not None:  # forget the "once" registries, as a fresh kernel has none
         mutated()
     sys.path[:] = _baseline["sys_path"]
+    release_memory()
+
+
+def release_memory() -> None:
+    """Collect the previous job's objects and hand freed heap pages back to the system.
+
+    Without this a kernel's resident memory carries the largest job it ran
+    into every later one. ``malloc_trim`` exists in glibc only; elsewhere the
+    garbage collection alone runs.
+    """
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):  # musl and other C libraries have no malloc_trim
+        return

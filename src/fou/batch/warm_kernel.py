@@ -1,6 +1,6 @@
 """One reused Jupyter kernel per batch worker (thread), instead of one per job.
 
-Starting a kernel and importing pandas, statsmodels, seaborn, pingouin and
+Starting a kernel and importing pandas, scipy, matplotlib, seaborn and
 ``fou`` costs two to four seconds, about as much as running one of our
 notebooks. The batch runner therefore keeps a kernel per worker and runs job
 after job in it:

@@ -113,7 +113,10 @@ def coerce_values(df: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         A copy with exactly the schema columns, in order.
     """
-    out = df.loc[:, list(VALUE_COLUMNS)].copy()
+    # pandas ≥ 3 copies on write: the selection shares no state with *df* once
+    # changed, and a column already of the right dtype is never copied (a
+    # values table of 500 000 rows is 40 MB).
+    out = df.loc[:, list(VALUE_COLUMNS)]
     for col in ("kpi", "municipality_id", "gender", "source"):
         out[col] = out[col].astype(str)
     out["status"] = out["status"].where(out["status"].notna(), "").astype(str)

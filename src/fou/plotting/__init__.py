@@ -52,6 +52,7 @@ from fou.plotting._base import (
     kpi_label,
     new_figure,
     no_data,
+    release_renderer,
     savefig_atomic,
     short_title,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "position_matrix",
     "position_plot",
     "quality_heatmap",
+    "release_renderer",
     "savefig_atomic",
     "scatter_labelled",
     "short_title",

@@ -605,6 +605,41 @@ def finish_figure(fig: Figure | SubFigure | Axes, *, source: str, fontsize: floa
     return fig
 
 
+def release_renderer(fig: Figure | SubFigure | Axes) -> Figure:
+    """Let go of the pixel buffer a drawn figure keeps, so that only the figure stays in memory.
+
+    After a draw, matplotlib's texts and axes keep the last renderer (an Agg
+    canvas: 2.6 MB for an 8 × 3.6 inch figure at 150 dpi), and a report that
+    holds its figures until they are shown holds one such buffer per figure.
+    The figure is unchanged and can be drawn again; a later draw makes a new
+    renderer.
+
+    Parameters
+    ----------
+    fig
+        The figure (or an axes of it).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import io
+    >>> fig, ax = new_figure((4, 3))
+    >>> fig.savefig(io.BytesIO(), format="png")
+    >>> fig = release_renderer(fig)
+    >>> any(getattr(a, "_renderer", None) is not None for a in fig.findobj())
+    False
+    """
+    fig = _root(fig)
+    for artist in fig.findobj():
+        # ``_renderer`` is matplotlib's cache of the last renderer (None: make one when needed).
+        if getattr(artist, "_renderer", None) is not None:
+            artist._renderer = None  # type: ignore[attr-defined]
+    return fig
+
+
 def add_source(ax: Axes, source: str | None) -> None:
     """Call :func:`finish_figure` on *ax*'s figure when *source* is given."""
     if source is not None:
@@ -669,4 +704,6 @@ def savefig_atomic(fig: Figure | Axes, path: str | Path, **kwargs: Any) -> Path:
         with mpl.rc_context({"svg.hashsalt": THEME["svg.hashsalt"]}):
             fig.savefig(tmp, format=fmt, **kwargs)
 
-    return write_with(path, writer)
+    written = write_with(path, writer)
+    release_renderer(fig)
+    return written

@@ -34,6 +34,7 @@ import pandas as pd
 
 from fou.core import sv
 from fou.core.errors import ParameterError, one_of_message
+from fou.plotting import release_renderer
 
 #: MIME type of the machine-readable copy of a displayed table (read by the export).
 TABLE_MIME = "application/vnd.fou.table+json"
@@ -292,9 +293,10 @@ class Chart:
     alt: str = ""
 
     def png(self) -> bytes:
-        """The figure as PNG bytes."""
+        """The figure as PNG bytes (the figure's pixel buffer is let go afterwards)."""
         buf = io.BytesIO()
         self.figure.savefig(buf, format="png", dpi=PNG_DPI, facecolor="white")
+        release_renderer(self.figure)
         return buf.getvalue()
 
     def to_html(self) -> str:
