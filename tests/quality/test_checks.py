@@ -232,6 +232,45 @@ def test_issue_table_is_empty_but_well_formed_when_nothing_is_found(cat):
     assert tuple(issues.columns) == ISSUE_COLUMNS
 
 
+def test_one_run_prepares_its_input_once_and_every_check_alone_sees_the_same(cat, monkeypatch):
+    from fou.quality import _common
+
+    v = set_value(panel("U23433"), "U23433", "1440", 2020, 130.0)
+    v = set_value(v, "U23433", "1441", 2021, float("nan"))
+    ids = ["1440", "1441", "1480"]
+    # Each check on its own (its own scope) gives the rows the full run gives for its kinds.
+    alone = pd.concat(
+        [run_checks(v, catalog=cat, checks=[c], municipalities=ids) for c in CHECKS],
+        ignore_index=True,
+    )
+    built = []
+    real = _common._make_scope
+    monkeypatch.setattr(_common, "_make_scope", lambda *a: built.append(a) or real(*a))
+    together = run_checks(v, catalog=cat, municipalities=iter(ids))  # a generator, read once
+    assert len(built) == 1, "the eight checks share one prepared scope"
+    assert len(together) and set(together["check"]) >= {"out_of_range"}
+    key = ["check", "kpi", "municipality_id", "year", "detail"]
+    pd.testing.assert_frame_equal(
+        together.sort_values(key).reset_index(drop=True),
+        alone.pipe(lambda d: d.astype(together.dtypes.to_dict()))
+        .sort_values(key)
+        .reset_index(drop=True),
+    )
+
+
+def test_a_check_that_changes_its_rows_changes_no_other_checks_rows(cat):
+    from fou.quality._common import make_scope, one_scope_per_run
+
+    v = panel("U23433")
+    with one_scope_per_run():
+        first = make_scope(v, catalog=cat, municipalities=None, years=None, gender="T")
+        first.rows.loc[0, "value"] = -1.0
+        first.primary.loc[0, "value"] = -1.0
+        second = make_scope(v, catalog=cat, municipalities=None, years=None, gender="T")
+    assert second.rows.loc[0, "value"] != -1.0 and second.primary.loc[0, "value"] != -1.0
+    assert v["value"].min() >= 0
+
+
 # --------------------------------------------------------------------------- input handling
 def test_primary_values_prefer_a_value_then_kolada_then_demo_then_local():
     v = values_frame(

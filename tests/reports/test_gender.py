@@ -86,3 +86,30 @@ def test_no_gap_is_ever_made_up():
     t = gender.domain_table(ctx, "kompetens")
     assert isinstance(t, Table)
     assert t.data["gap"].isna().all()
+
+
+@pytest.mark.parametrize("share", [False, True], ids=["alone", "shared"])
+def test_a_members_gaps_are_its_rows_of_the_thirteen(staff, tmp_path, monkeypatch, share):
+    from dataclasses import replace
+
+    from fou.core.paths import SHARED_CACHE_ENV
+    from fou.core.registry import municipality_name
+    from fou.reports import shared
+
+    if share:  # as in a batch: the table of the 13 is computed once, on disk
+        monkeypatch.setenv(SHARED_CACHE_ENV, str(tmp_path))
+    else:
+        monkeypatch.delenv(SHARED_CACHE_ENV, raising=False)
+    shared.clear_memory()
+    kpis = gender.gender_kpis(staff)
+    statuses = set()
+    try:
+        for mid in GR_MUNICIPALITIES:
+            ctx = replace(staff, municipality_id=mid, municipality=municipality_name(mid))
+            alone = gender._gaps(ctx, kpis, [mid])
+            pd.testing.assert_frame_equal(gender._own_gaps(ctx, kpis), alone)
+            statuses |= set(alone["status"])
+    finally:
+        shared.clear_memory()
+    assert {"båda", "män saknas"} <= statuses and len(kpis) > 1  # real gaps and a missing one
+    assert any(tmp_path.rglob("*.pkl")) == share

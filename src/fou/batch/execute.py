@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from fou.batch import notebooks as nbs
+from fou.batch.kernel_prelude import release_memory
 from fou.batch.plan import Job
 from fou.core.atomic import write_bytes, write_text
 from fou.core.paths import SHARED_CACHE_ENV
@@ -292,3 +293,6 @@ def execute_job(job: Job, settings: RunSettings) -> JobResult:
         return JobResult("failed", took(), (), error)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        # A long-lived worker would otherwise carry its largest export (the
+        # regional report's PDF layout) into every later job.
+        release_memory()

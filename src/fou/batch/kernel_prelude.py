@@ -9,6 +9,8 @@ the kernel had right after :func:`warm_up`. Imported modules stay loaded,
 which is the point: importing the scientific stack is most of the cost of a
 fresh kernel.
 
+:func:`release_memory` also runs in the batch worker after each job.
+
 Nothing here is meant for notebooks or researchers.
 """
 

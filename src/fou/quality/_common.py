@@ -5,10 +5,12 @@ Everything here is pure: tables in, tables out.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 import string
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -262,6 +264,43 @@ def primary_values(rows: pd.DataFrame) -> pd.DataFrame:
     return out.loc[:, list(PRIMARY_COLUMNS)].reset_index(drop=True)
 
 
+#: Scopes already prepared in this run of the checks (None: outside :func:`one_scope_per_run`).
+_SCOPES: contextvars.ContextVar[dict[tuple[Any, ...], Scope] | None] = contextvars.ContextVar(
+    "fou_quality_scopes", default=None
+)
+
+
+@contextlib.contextmanager
+def one_scope_per_run() -> Iterator[None]:
+    """Inside, :func:`make_scope` prepares each scope once for all the checks that ask for it.
+
+    :func:`fou.quality.run_checks` runs eight checks on the same table, and
+    each used to narrow, convert and de-duplicate the whole values table for
+    itself. The table cannot change during one run, so its scope is shared;
+    each check gets its own shallow copy of the frames (pandas copies on
+    write), so a check that changes its rows changes nobody else's.
+    """
+    token = _SCOPES.set({})
+    try:
+        yield
+    finally:
+        _SCOPES.reset(token)
+
+
+def _scope_key(
+    values: pd.DataFrame,
+    catalog: Catalog | None,
+    municipalities: Iterable[str] | None,
+    years: int | Iterable[int] | None,
+    gender: str | None,
+) -> tuple[Any, ...]:
+    if municipalities is None or isinstance(municipalities, str):
+        ids: Any = municipalities
+    else:
+        ids = tuple(str(m) for m in municipalities)
+    return (id(values), id(catalog), ids, normalise_years(years), gender)
+
+
 def make_scope(
     values: pd.DataFrame,
     *,
@@ -290,11 +329,32 @@ def make_scope(
     -------
     Scope
     """
+    memo = _SCOPES.get()
+    key = _scope_key(values, catalog, municipalities, years, gender) if memo is not None else ()
+    if memo is not None and key in memo:
+        hit = memo[key]
+        return replace(hit, rows=hit.rows.copy(deep=False), primary=hit.primary.copy(deep=False))
+    scope = _make_scope(values, catalog, municipalities, years, gender)
+    if memo is not None:
+        memo[key] = scope
+        return replace(
+            scope, rows=scope.rows.copy(deep=False), primary=scope.primary.copy(deep=False)
+        )
+    return scope
+
+
+def _make_scope(
+    values: pd.DataFrame,
+    catalog: Catalog | None,
+    municipalities: Iterable[str] | None,
+    years: int | Iterable[int] | None,
+    gender: str | None,
+) -> Scope:
     check_values_table(values)
     check_gender(gender)
     cat = resolve_catalog(catalog)
     rows = values if gender is None else values[values["gender"] == gender]
-    rows = rows.copy()
+    rows = rows.copy(deep=False)  # copy on write: the caller's table is never changed
     rows["municipality_id"] = rows["municipality_id"].astype(str)
     rows["kpi"] = rows["kpi"].astype(str)
     rows["year"] = rows["year"].astype("int64")

@@ -17,6 +17,7 @@ from fou.quality._common import (
     ids_for_roles,
     make_scope,
     normalise_years,
+    one_scope_per_run,
     resolve_catalog,
 )
 from fou.quality._registry import CHECKS, ISSUES_SCHEMA, KINDS, SEVERITIES
@@ -146,6 +147,8 @@ def run_checks(
     cat = resolve_catalog(catalog)
     names, kinds = _resolve_checks(checks)
     opts = _check_options(options)
+    if municipalities is not None and not isinstance(municipalities, str):
+        municipalities = list(municipalities)  # every check reads it (a generator only once)
     common: dict[str, Any] = {
         "catalog": cat,
         "municipalities": municipalities,
@@ -153,11 +156,14 @@ def run_checks(
         "gender": gender,
     }
     frames = []
-    for name in names:
-        kwargs = {**common, **opts.get(name, {})}
-        if name == "completeness":
-            kwargs["expected_years"] = normalise_years(expected_years, parameter="förväntade år")
-        frames.append(IMPLEMENTATIONS[name](values, **kwargs))
+    with one_scope_per_run():
+        for name in names:
+            kwargs = {**common, **opts.get(name, {})}
+            if name == "completeness":
+                kwargs["expected_years"] = normalise_years(
+                    expected_years, parameter="förväntade år"
+                )
+            frames.append(IMPLEMENTATIONS[name](values, **kwargs))
     frames = [f for f in frames if len(f)]
     issues = pd.concat(frames, ignore_index=True) if frames else empty_issues()
     if kinds is not None:
