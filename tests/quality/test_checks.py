@@ -45,6 +45,7 @@ from fou.quality import (
     robust_scale,
     robust_z,
     run_checks,
+    run_checks_by_year,
     shift_table,
     usable_summary,
 )
@@ -981,6 +982,34 @@ def test_demo_errors_are_only_the_planted_ones(demo_data):
     found = {(r.kpi, r.municipality_id, int(r.year)) for r in fel.itertuples()}
     assert found <= planted_cells, f"errors that were not planted: {found - planted_cells}"
     assert kinds(fel) == {"out_of_range", "contradiction"}
+
+
+def _same_issues(values, *, year, municipalities) -> int:
+    one, every = run_checks_by_year(values, year=year, municipalities=municipalities)
+    pd.testing.assert_frame_equal(
+        one, run_checks(values, municipalities=municipalities, years=[year])
+    )
+    pd.testing.assert_frame_equal(every, run_checks(values, municipalities=municipalities))
+    return len(one)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("municipalities", [["1441"], list(GR_MUNICIPALITIES)], ids=["1", "13"])
+def test_demo_a_years_issues_from_the_all_years_run_are_the_years_own(demo_data, municipalities):
+    _, values, _ = demo_data
+    years = sorted(values["year"].unique())
+    # the last year (discontinued key figures), one in the middle and the survey gap 2021
+    found = [_same_issues(values, year=int(y), municipalities=municipalities)
+             for y in (years[-1], years[-2], 2021)]  # fmt: skip
+    assert min(found) > 0
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_real_data_a_years_issues_from_the_all_years_run_are_the_years_own(real_issues):
+    v, _ = real_issues
+    found = [_same_issues(v, year=y, municipalities=GR_MUNICIPALITIES) for y in (2022, 2021)]
+    assert min(found) > 0
 
 
 # --------------------------------------------------------------------------- wording for readers

@@ -44,3 +44,13 @@ def test_issue_table_names_municipalities(ale):
     assert set(shown["Gäller"]) <= {"Ale", "alla"}
     assert not set(shown["Nyckeltal"]) & set(ale.catalog.kpis["kpi"])  # short labels, not ids
     assert not shown["År"].str.contains(" ").any()
+
+
+def test_issues_and_usable_together_are_the_two_alone(ale, region):
+    import pandas as pd
+
+    for ctx in (ale, region):
+        issues, share = data_quality.issues_and_usable(ctx)
+        pd.testing.assert_frame_equal(issues, data_quality.issues(ctx))
+        pd.testing.assert_frame_equal(share, data_quality.usable(ctx))
+        assert len(issues) and len(share)

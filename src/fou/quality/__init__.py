@@ -53,10 +53,12 @@ from fou.quality._registry import (
     kinds_table,
 )
 from fou.quality._run import (
+    YEAR_SCOPED_CHECKS,
     completeness_summary,
     filter_issues,
     issue_counts,
     run_checks,
+    run_checks_by_year,
     sort_issues,
     usable_summary,
 )
@@ -88,6 +90,7 @@ __all__ = [
     "SEVERITY_WORDS",
     "SIZE_DEPENDENT_UNITS",
     "UNIT_RULES",
+    "YEAR_SCOPED_CHECKS",
     "CheckSpec",
     "IssueKind",
     "check_completeness",
@@ -107,6 +110,7 @@ __all__ = [
     "robust_scale",
     "robust_z",
     "run_checks",
+    "run_checks_by_year",
     "shift_table",
     "sort_issues",
     "usable_summary",

@@ -172,6 +172,72 @@ def run_checks(
     return ISSUES_SCHEMA.validate(issues)
 
 
+#: Checks whose findings for a year depend on which years are asked for: the
+#: completeness grid spans the years asked for, and a key figure is stale or
+#: discontinued relative to the latest of them. The other checks judge each
+#: cell from the data around it and only report the cells of the years asked for.
+YEAR_SCOPED_CHECKS: tuple[str, ...] = ("completeness", "stale")
+
+
+def run_checks_by_year(
+    values: pd.DataFrame,
+    *,
+    year: int,
+    catalog: Catalog | None = None,
+    municipalities: Iterable[str] | None = None,
+    gender: str | None = "T",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The issues of one year and of every year, checking the history once.
+
+    The same two tables as ``run_checks(..., years=[year])`` and
+    ``run_checks(...)``, for the cost of one run over every year and a run of
+    :data:`YEAR_SCOPED_CHECKS` for *year*: the year's issues of every other
+    check are the all-years issues of that year (and those about no year in
+    particular).
+
+    Parameters
+    ----------
+    values, catalog, municipalities, gender
+        As for :func:`run_checks`.
+    year
+        The report's year.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        ``(issues of year, issues of every year)``, each as :func:`run_checks` returns it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> v = pd.DataFrame({"kpi": "U21468", "municipality_id": "1440", "year": [2021, 2022],
+    ...                   "gender": "T", "value": [104.0, 80.0], "source": "kolada"})
+    >>> one, every = run_checks_by_year(v, year=2022)
+    >>> every.loc[every["check"] == "out_of_range", "year"].tolist()
+    [2021]
+    >>> "out_of_range" in set(one["check"])
+    False
+    """
+    if municipalities is not None and not isinstance(municipalities, str):
+        municipalities = list(municipalities)
+    every = run_checks(values, catalog=catalog, municipalities=municipalities, gender=gender)
+    again = run_checks(
+        values,
+        catalog=catalog,
+        checks=list(YEAR_SCOPED_CHECKS),
+        municipalities=municipalities,
+        years=[year],
+        gender=gender,
+    )
+    scoped = {kind for name in YEAR_SCOPED_CHECKS for kind in CHECKS[name].kinds}
+    same = every[
+        ~every["check"].isin(scoped) & (every["year"].isna() | (every["year"] == int(year)))
+    ]
+    frames = [f for f in (same, again) if len(f)]
+    one = pd.concat(frames, ignore_index=True) if frames else empty_issues()
+    return ISSUES_SCHEMA.validate(sort_issues(one)), every
+
+
 def filter_issues(
     issues: pd.DataFrame,
     *,
