@@ -330,17 +330,13 @@ def make_scope(
     Scope
     """
     memo = _SCOPES.get()
-    key = _scope_key(values, catalog, municipalities, years, gender) if memo is not None else ()
-    if memo is not None and key in memo:
-        hit = memo[key]
-        return replace(hit, rows=hit.rows.copy(deep=False), primary=hit.primary.copy(deep=False))
-    scope = _make_scope(values, catalog, municipalities, years, gender)
-    if memo is not None:
-        memo[key] = scope
-        return replace(
-            scope, rows=scope.rows.copy(deep=False), primary=scope.primary.copy(deep=False)
-        )
-    return scope
+    if memo is None:
+        return _make_scope(values, catalog, municipalities, years, gender)
+    key = _scope_key(values, catalog, municipalities, years, gender)
+    if key not in memo:
+        memo[key] = _make_scope(values, catalog, municipalities, years, gender)
+    hit = memo[key]
+    return replace(hit, rows=hit.rows.copy(deep=False), primary=hit.primary.copy(deep=False))
 
 
 def _make_scope(

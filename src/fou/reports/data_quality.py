@@ -66,11 +66,11 @@ def issues_and_usable(ctx: ReportContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     about half the time.
     """
     mun = scope(ctx)
-    year, every = run_checks_by_year(
+    of_year, every = run_checks_by_year(
         ctx.values, year=ctx.year, catalog=ctx.catalog, municipalities=mun
     )
     share = usable_summary(ctx.values, every, catalog=ctx.catalog, municipalities=mun)
-    return _reported(year), share
+    return _reported(of_year), share
 
 
 def _named(ctx: ReportContext, issues: pd.DataFrame) -> pd.DataFrame:
