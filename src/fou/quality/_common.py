@@ -287,20 +287,6 @@ def one_scope_per_run() -> Iterator[None]:
         _SCOPES.reset(token)
 
 
-def _scope_key(
-    values: pd.DataFrame,
-    catalog: Catalog | None,
-    municipalities: Iterable[str] | None,
-    years: int | Iterable[int] | None,
-    gender: str | None,
-) -> tuple[Any, ...]:
-    if municipalities is None or isinstance(municipalities, str):
-        ids: Any = municipalities
-    else:
-        ids = tuple(str(m) for m in municipalities)
-    return (id(values), id(catalog), ids, normalise_years(years), gender)
-
-
 def make_scope(
     values: pd.DataFrame,
     *,
@@ -332,7 +318,11 @@ def make_scope(
     memo = _SCOPES.get()
     if memo is None:
         return _make_scope(values, catalog, municipalities, years, gender)
-    key = _scope_key(values, catalog, municipalities, years, gender)
+    if municipalities is None or isinstance(municipalities, str):
+        ids: Any = municipalities
+    else:
+        ids = tuple(str(m) for m in municipalities)
+    key = (id(values), id(catalog), ids, normalise_years(years), gender)
     if key not in memo:
         memo[key] = _make_scope(values, catalog, municipalities, years, gender)
     hit = memo[key]
