@@ -1,3 +1,4 @@
+import pandas as pd
 import pytest
 
 from fou.core.errors import DataNotFoundError, ParameterError
@@ -36,3 +37,70 @@ def test_provenance_roundtrip():
     )
     assert Provenance.from_dict(p.to_dict()) == p
     assert p.source_line().startswith("Källa: Kolada, hämtat 2026-11-23")
+
+
+def _fresh(directory):
+    """The data set in *directory* read from its files, bypassing what the process remembers."""
+    from fou.data import dataset
+
+    dataset.forget_loaded()
+    return dataset.read_processed(directory)
+
+
+def test_a_second_load_reads_nothing_and_hands_out_independent_tables(project, monkeypatch):
+    from fou.core.paths import paths
+    from fou.data import dataset
+
+    first = load_dataset("demo")
+    reads = []
+    real = dataset.read_processed
+    monkeypatch.setattr(dataset, "read_processed", lambda d: reads.append(d) or real(d))
+    first.values.loc[0, "value"] = -12345.0  # a notebook changes its own table
+    first.kpi_titles["N00000"] = "ändrad"
+    second = load_dataset("demo")
+    assert reads == []
+    assert second.values is not first.values
+    assert "N00000" not in second.kpi_titles
+    monkeypatch.setattr(dataset, "read_processed", real)
+    fresh = _fresh(paths().processed / "demo")
+    pd.testing.assert_frame_equal(second.values, fresh.values)
+    pd.testing.assert_frame_equal(second.groups, fresh.groups)
+
+
+def test_a_replaced_values_file_is_read_again(project):
+    import shutil
+
+    from fou.core.atomic import write_with
+    from fou.core.paths import paths
+    from fou.data.provenance import VALUES_FILE
+
+    demo = paths().processed / "demo"
+    load_dataset("demo")
+    kolada = paths().processed / "kolada"
+    shutil.copytree(demo, kolada)
+    before = load_dataset("kolada")
+    values = before.values.copy()
+    row = values["value"].notna().idxmax()
+    values.loc[row, "value"] = values.loc[row, "value"] + 1
+    write_with(kolada / VALUES_FILE, lambda p: values.to_parquet(p, index=False))
+    after = load_dataset("kolada")
+    assert after.values.loc[row, "value"] == before.values.loc[row, "value"] + 1
+
+
+def test_a_new_local_submission_is_read_again(project):
+    from fou.core.paths import paths
+    from fou.data.submissions import accept_submission
+
+    before = load_dataset("demo")
+    year = before.latest_year()
+    csv = project / "egna.csv"
+    csv.write_text(
+        f"kommun,nyckeltal,år,värde,titel\n1441,L00001,{year},12,Egen uppföljning\n",
+        encoding="utf-8",
+    )
+    accept_submission(csv, local_dir=paths().local)
+    after = load_dataset("demo")
+    assert not before.values["kpi"].eq("L00001").any()
+    own = after.values[after.values["kpi"] == "L00001"]
+    assert own["value"].tolist() == [12.0]
+    assert after.kpi_titles["L00001"] == "Egen uppföljning"

@@ -6,7 +6,7 @@ import pytest
 
 from fou.core.errors import ParameterError
 from fou.reports.context import Header, open_report
-from fou.reports.display import REPORT_MIME
+from fou.reports.mime import REPORT_MIME
 from fou.reports.parameters import check_injected_parameters
 
 

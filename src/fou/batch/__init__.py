@@ -15,13 +15,46 @@
     from fou.batch import load_batch, plan_jobs, run_jobs
     jobs = plan_jobs(load_batch("parameters/gr.yaml"), dataset=load_dataset())
     result = run_jobs(jobs)
+
+The names above load on first use (as in :mod:`fou`): a worker process that
+only runs :func:`fou.batch.execute.execute_job` never imports the planner's
+data stack.
 """
 
-from fou.batch.events import RunResult
-from fou.batch.manifest import Entry, Manifest, read_manifest
-from fou.batch.plan import Job, plan_jobs
-from fou.batch.schedule import run_jobs
-from fou.batch.spec import Batch, load_batch
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fou.batch.events import RunResult
+    from fou.batch.manifest import Entry, Manifest, read_manifest
+    from fou.batch.plan import Job, plan_jobs
+    from fou.batch.schedule import run_jobs
+    from fou.batch.spec import Batch, load_batch
+
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "fou.batch.events": ("RunResult",),
+    "fou.batch.manifest": ("Entry", "Manifest", "read_manifest"),
+    "fou.batch.plan": ("Job", "plan_jobs"),
+    "fou.batch.schedule": ("run_jobs",),
+    "fou.batch.spec": ("Batch", "load_batch"),
+}
+_LOCATION = {name: module for module, names in _EXPORTS.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LOCATION.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fou.batch' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LOCATION])
+
 
 __all__ = [
     "Batch", "Entry", "Job", "Manifest", "RunResult", "load_batch", "plan_jobs", "read_manifest",

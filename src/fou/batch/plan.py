@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fou.batch import notebooks as nbs
 from fou.batch.spec import Batch
@@ -39,8 +39,10 @@ from fou.core.vocabulary import (
     VIEW,
     YEAR,
 )
-from fou.data.dataset import Dataset
 from fou.data.provenance import Provenance
+
+if TYPE_CHECKING:
+    from fou.data.dataset import Dataset
 
 #: Output folder of jobs without a municipality (the regional report).
 REGIONAL_UNIT = "gr"

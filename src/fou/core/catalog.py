@@ -299,8 +299,8 @@ class Catalog:
         """
         v = values.loc[values["value"].notna(), ["kpi", "value"]]
         frac = (v["value"] - v["value"].round()).abs() > 1e-9
-        with_decimals = set(v.loc[frac, "kpi"])
-        present = set(v["kpi"])
+        with_decimals = set(v.loc[frac, "kpi"].unique())
+        present = set(v["kpi"].unique())
         whole = self.kpis["kpi"].isin(present - with_decimals)
         kpis = self.kpis.assign(decimals=self.kpis["decimals"].where(~whole, 0))
         return replace(self, kpis=kpis)

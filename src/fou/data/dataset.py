@@ -14,11 +14,19 @@ Sources, in the order ``source="auto"`` tries them:
 
 Accepted local submissions (``data/local/*.parquet``, made by ``fou import``)
 are added to either source, with their own ``source`` value.
+
+A process keeps the data set it loaded last: loading it again while none of
+its files has changed (same inode, size and modification time) returns the
+same tables without reading and validating them again, so a warm batch kernel
+or a researcher's kernel opens report after report at once. The tables are
+handed out as copy-on-write views: changing them changes no later load.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -28,7 +36,7 @@ from fou.core.paths import ProjectPaths, paths
 from fou.core.registry import GROUP_COLUMNS
 from fou.core.schema import VALUES_SCHEMA, coerce_values, validate_values
 from fou.core.vocabulary import DATA_SOURCES
-from fou.data.provenance import GROUPS_FILE, PROVENANCE_FILE, VALUES_FILE, Provenance
+from fou.data.provenance import GROUPS_FILE, KPIS_FILE, PROVENANCE_FILE, VALUES_FILE, Provenance
 
 
 @dataclass(frozen=True)
@@ -167,8 +175,8 @@ def load_dataset(source: str = "auto", *, root: Path | str | None = None) -> Dat
     p = paths(root)
     kolada_dir = p.processed / "kolada"
     if source in ("auto", "kolada") and _has_processed(kolada_dir):
-        ds = read_processed(kolada_dir)
-    elif source in ("auto", "kolada") and _partly_there(kolada_dir):
+        return _remembered(kolada_dir, p)
+    if source in ("auto", "kolada") and _partly_there(kolada_dir):
         # Never fall back to demo data in silence when a fetch is half there.
         missing = [f for f in (VALUES_FILE, PROVENANCE_FILE) if not (kolada_dir / f).exists()]
         from fou.data.snapshots import unreadable_message
@@ -180,14 +188,77 @@ def load_dataset(source: str = "auto", *, root: Path | str | None = None) -> Dat
                 hint="eller välj datakällan demo",
             )
         )
-    elif source == "kolada":
+    if source == "kolada":
         raise DataNotFoundError(
             "Inga hämtade Kolada-data finns. Kör `fou fetch` (kräver nätverk) "
             "eller använd datakällan 'demo'."
         )
-    else:
-        ds = read_processed(ensure_demo(p))
-    return _with_local(ds, p)
+    return _remembered(ensure_demo(p), p)
+
+
+#: The files of a processed data set that :func:`read_processed` reads.
+PROCESSED_FILES = (VALUES_FILE, GROUPS_FILE, KPIS_FILE, PROVENANCE_FILE)
+
+
+def files_signature(files: Iterable[Path]) -> tuple[tuple[str, int, int, int] | str, ...]:
+    """What identifies the files' current contents: inode, size and modification time.
+
+    Files are replaced atomically (a new inode), so a rewritten file never has
+    the signature of the one it replaced. A missing file is its name alone.
+    """
+    out: list[tuple[str, int, int, int] | str] = []
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            out.append(str(f))
+            continue
+        out.append((str(f), st.st_ino, st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    key: tuple[object, ...]
+    dataset: Dataset
+
+
+_last: _Loaded | None = None
+_last_lock = threading.Lock()
+
+
+def _remembered(directory: Path, p: ProjectPaths) -> Dataset:
+    """The data set in *directory* plus local submissions, read again only when a file changed."""
+    global _last
+    local = sorted(p.local.glob("*")) if p.local.is_dir() else []
+    key = (
+        str(directory.resolve()),
+        files_signature(directory / f for f in PROCESSED_FILES),
+        files_signature(local),
+    )
+    with _last_lock:
+        if _last is None or _last.key != key:
+            _last = None  # let the previous tables go before reading the next ones
+            _last = _Loaded(key, _with_local(read_processed(directory), p))
+        return _view(_last.dataset)
+
+
+def _view(ds: Dataset) -> Dataset:
+    """*ds* with copy-on-write views of its tables and copies of its dicts."""
+    return replace(
+        ds,
+        values=ds.values.copy(deep=False),
+        groups=ds.groups.copy(deep=False),
+        kpi_titles=dict(ds.kpi_titles),
+        kpi_descriptions=dict(ds.kpi_descriptions),
+    )
+
+
+def forget_loaded() -> None:
+    """Drop the remembered data set (the next :func:`load_dataset` reads the files)."""
+    global _last
+    with _last_lock:
+        _last = None
 
 
 def ensure_demo(p: ProjectPaths) -> Path:

@@ -21,9 +21,39 @@ A notebook starts with::
     from fou.reports import open_report, show, profile
     ctx = open_report(kommun=kommun, ar=ar, jamforelse=jamforelse, datakalla=datakalla,
                       namespace=globals())
+
+The names above load on first use (as in :mod:`fou`): the batch worker
+imports :mod:`fou.reports.export` without the statistics and plotting stack
+the notebooks need.
 """
 
-from fou.reports.context import ReportContext, open_report
-from fou.reports.display import Chart, Column, Heading, Note, Table, show
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fou.reports.context import ReportContext, open_report
+    from fou.reports.display import Chart, Column, Heading, Note, Table, show
+
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "fou.reports.context": ("ReportContext", "open_report"),
+    "fou.reports.display": ("Chart", "Column", "Heading", "Note", "Table", "show"),
+}
+_LOCATION = {name: module for module, names in _EXPORTS.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LOCATION.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fou.reports' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LOCATION])
+
 
 __all__ = ["Chart", "Column", "Heading", "Note", "ReportContext", "Table", "open_report", "show"]

@@ -11,7 +11,7 @@ Every notebook opens with::
 what is accepted), loads the data set, decides the year once (the latest year
 with values when ``ar`` is None) and shows the header: the provenance line
 and, for demo data, a red banner. The header also carries the facts the batch
-runner and the export check and print (:data:`~fou.reports.display.REPORT_MIME`):
+runner and the export check and print (:data:`~fou.reports.mime.REPORT_MIME`):
 the year, the municipality and the provenance the notebook actually used.
 """
 
@@ -40,7 +40,7 @@ from fou.core.vocabulary import (
 )
 from fou.data.dataset import Dataset, load_dataset
 from fou.reports import parameters
-from fou.reports.display import REPORT_MIME
+from fou.reports.mime import REPORT_MIME
 
 _UNSET: Any = object()
 

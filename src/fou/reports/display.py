@@ -35,11 +35,7 @@ import pandas as pd
 from fou.core import sv
 from fou.core.errors import ParameterError, one_of_message
 from fou.plotting import release_renderer
-
-#: MIME type of the machine-readable copy of a displayed table (read by the export).
-TABLE_MIME = "application/vnd.fou.table+json"
-#: MIME type of the report header's facts (year, municipality, provenance).
-REPORT_MIME = "application/vnd.fou.report+json"
+from fou.reports.mime import TABLE_MIME
 
 #: How a column's values are written.
 KINDS: tuple[str, ...] = ("text", "number", "signed", "integer", "year", "pvalue", "percent")

@@ -48,7 +48,7 @@ from fou.core.vocabulary import (
     report_name,
 )
 from fou.data.provenance import Provenance
-from fou.reports.display import REPORT_MIME
+from fou.reports.mime import REPORT_MIME
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "fou_report"

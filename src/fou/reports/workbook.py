@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from fou.reports.display import TABLE_MIME
+from fou.reports.mime import TABLE_MIME
 
 __all__ = ["ABOUT_SHEET", "notebook_tables", "sheet_names", "workbook_bytes"]
 
