@@ -13,9 +13,7 @@ Layers (see ``docs/architecture.md``): data access (:mod:`fou.data.dataset`,
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from fou.core.lazy import lazy_exports
 from fou.core.version import package_version
 
 __version__ = package_version()
@@ -43,20 +41,6 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "wilson_interval",
     ),
 }  # fmt: skip
-_LOCATION = {name: module for module, names in _EXPORTS.items() for name in names}
+__getattr__, __dir__, _PUBLIC = lazy_exports("fou", _EXPORTS, globals())
 
-
-def __getattr__(name: str) -> Any:
-    module = _LOCATION.get(name)
-    if module is None:
-        raise AttributeError(f"module 'fou' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LOCATION])
-
-
-__all__ = ["__version__", *sorted(_LOCATION)]
+__all__ = ["__version__", *_PUBLIC]

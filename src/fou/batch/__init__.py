@@ -23,8 +23,9 @@ data stack.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fou.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from fou.batch.events import RunResult
@@ -40,21 +41,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "fou.batch.schedule": ("run_jobs",),
     "fou.batch.spec": ("Batch", "load_batch"),
 }
-_LOCATION = {name: module for module, names in _EXPORTS.items() for name in names}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LOCATION.get(name)
-    if module is None:
-        raise AttributeError(f"module 'fou.batch' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LOCATION])
-
+__getattr__, __dir__, _PUBLIC = lazy_exports("fou.batch", _EXPORTS, globals())
 
 __all__ = [
     "Batch", "Entry", "Job", "Manifest", "RunResult", "load_batch", "plan_jobs", "read_manifest",

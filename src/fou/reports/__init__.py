@@ -29,8 +29,9 @@ the notebooks need.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fou.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from fou.reports.context import ReportContext, open_report
@@ -40,20 +41,6 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "fou.reports.context": ("ReportContext", "open_report"),
     "fou.reports.display": ("Chart", "Column", "Heading", "Note", "Table", "show"),
 }
-_LOCATION = {name: module for module, names in _EXPORTS.items() for name in names}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LOCATION.get(name)
-    if module is None:
-        raise AttributeError(f"module 'fou.reports' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LOCATION])
-
+__getattr__, __dir__, _PUBLIC = lazy_exports("fou.reports", _EXPORTS, globals())
 
 __all__ = ["Chart", "Column", "Heading", "Note", "ReportContext", "Table", "open_report", "show"]
