@@ -229,8 +229,10 @@ _last_lock = threading.Lock()
 
 def _remembered(directory: Path, p: ProjectPaths) -> Dataset:
     """The data set in *directory* plus local submissions, read again only when a file changed."""
+    from fou.data.submissions import accepted_files
+
     global _last
-    local = sorted(p.local.glob("*")) if p.local.is_dir() else []
+    local = list(accepted_files(p.local))
     key = (
         str(directory.resolve()),
         files_signature(directory / f for f in PROCESSED_FILES),

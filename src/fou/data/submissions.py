@@ -913,7 +913,8 @@ def target_path(local_dir: Path | str, source: str) -> Path:
     return Path(local_dir) / f"{_slug(source.removeprefix(SOURCE_PREFIX))}-{digest}.parquet"
 
 
-def _accepted_files(local_dir: Path) -> Iterator[Path]:
+def accepted_files(local_dir: Path) -> Iterator[Path]:
+    """The accepted submissions' files in *local_dir*, sorted (none when it is missing)."""
     if not local_dir.is_dir():
         return iter(())
     return iter(sorted(p for p in local_dir.glob("*.parquet") if not p.name.startswith(".")))
@@ -975,7 +976,7 @@ def accept_submission(
         raise SubmissionError(_summary(sub), sub.problems)
     target = target_path(local, sub.source)
     earlier = [
-        p for p in _accepted_files(local)
+        p for p in accepted_files(local)
         if p != target and _read_metadata(p).get("source") == sub.source
     ]  # fmt: skip
     replaced = target.exists() or bool(earlier)
@@ -1016,7 +1017,7 @@ def load_accepted(local_dir: Path | str) -> pd.DataFrame | None:
         A stored file is not a valid values table from a local source.
     """
     frames = []
-    for p in _accepted_files(Path(local_dir)):
+    for p in accepted_files(Path(local_dir)):
         df = validate_values(coerce_values(pd.read_parquet(p)), origin=str(p.name))
         bad = ~df["source"].str.startswith(SOURCE_PREFIX)
         if bad.any():
@@ -1034,7 +1035,7 @@ def load_accepted(local_dir: Path | str) -> pd.DataFrame | None:
 def load_accepted_titles(local_dir: Path | str) -> dict[str, str]:
     """Return the titles of local key figures from every accepted submission, by id."""
     titles: dict[str, str] = {}
-    for p in _accepted_files(Path(local_dir)):
+    for p in accepted_files(Path(local_dir)):
         titles.update(_read_metadata(p).get("titles") or {})
     return titles
 
@@ -1042,7 +1043,7 @@ def load_accepted_titles(local_dir: Path | str) -> dict[str, str]:
 def list_accepted(local_dir: Path | str) -> pd.DataFrame:
     """Return one row per accepted submission: ``source, file, rows, imported_at, path``."""
     rows = []
-    for p in _accepted_files(Path(local_dir)):
+    for p in accepted_files(Path(local_dir)):
         meta = _read_metadata(p)
         rows.append({key: meta.get(key) for key in ("source", "file", "rows", "imported_at")})
         rows[-1]["path"] = p.name
