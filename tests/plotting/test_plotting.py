@@ -754,3 +754,35 @@ def test_savefig_atomic(tmp_path, overview):
     with pytest.raises(ParameterError, match="filformat"):
         savefig_atomic(ax.figure, tmp_path / "bild.gif")
     assert not (tmp_path / "bild.gif").exists()
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def test_png_bytes_draws_the_savefig_picture_as_opaque_rgb() -> None:
+    import io
+
+    from PIL import Image
+
+    from fou.plotting import new_figure, png_bytes
+
+    def figure():  # a constrained layout with a source line: the layout savefig draws twice
+        fig, ax = new_figure((5, 3))
+        ax.plot([2014, 2015, 2016], [1.5, -2.0, 3.25], marker="o")
+        ax.set_title("Andel (%)")
+        return finish_figure(fig, source="Demodata (syntetiska värden)")
+
+    buf = io.BytesIO()
+    figure().savefig(buf, format="png", dpi=120, facecolor="white")
+    fig = figure()
+    dpi_before = fig.dpi
+    ours = png_bytes(fig, dpi=120)
+    assert Image.open(io.BytesIO(ours)).mode == "RGB"
+    assert np.array_equal(_pixels(ours), _pixels(buf.getvalue()))
+    assert fig.dpi == dpi_before  # the figure is left as it was
+    assert _pixels(png_bytes(fig, dpi=120)).shape == _pixels(ours).shape  # and draws again

@@ -15,7 +15,8 @@ Every function takes a tidy result table made by :mod:`fou.stats` or
 * A missing value is never drawn as 0: it is left out and named
   ("saknas", "värde saknas").
 * ``source="Källa: Kolada, hämtat …"`` (or :func:`finish_figure`) adds the
-  source line; :func:`savefig_atomic` writes PNG/SVG/PDF atomically.
+  source line; :func:`savefig_atomic` writes PNG/SVG/PDF atomically, :func:`png_bytes`
+  draws a report figure once as an opaque PNG.
 
 Functions
 ---------
@@ -52,6 +53,7 @@ from fou.plotting._base import (
     kpi_label,
     new_figure,
     no_data,
+    png_bytes,
     release_renderer,
     savefig_atomic,
     short_title,
@@ -81,6 +83,7 @@ __all__ = [
     "kpi_label",
     "new_figure",
     "no_data",
+    "png_bytes",
     "position_matrix",
     "position_plot",
     "quality_heatmap",

@@ -640,6 +640,57 @@ def release_renderer(fig: Figure | SubFigure | Axes) -> Figure:
     return fig
 
 
+def png_bytes(fig: Figure | SubFigure | Axes, *, dpi: float) -> bytes:
+    """The figure as an opaque PNG on white, drawn once.
+
+    ``Figure.savefig`` draws a figure with a layout engine twice (once to lay
+    it out, once to paint it) and writes RGBA; this lays out and paints in one
+    draw and writes RGB, pixel for pixel the same picture on white, in about
+    half the time (and a PDF renderer need not split off an alpha channel).
+    The figure's resolution and canvas are restored, and its pixel buffer is
+    let go (:func:`release_renderer`).
+
+    Parameters
+    ----------
+    fig
+        The figure (or an axes of it).
+    dpi
+        Resolution in dots per inch.
+
+    Returns
+    -------
+    bytes
+
+    Examples
+    --------
+    >>> fig, ax = new_figure((4, 3))
+    >>> png_bytes(fig, dpi=100)[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+    """
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    fig = _root(fig)
+    old_canvas, old_dpi, old_face = fig.canvas, fig.dpi, fig.get_facecolor()
+    canvas = FigureCanvasAgg(fig)
+    try:
+        fig.set_dpi(dpi)
+        fig.set_facecolor("white")
+        canvas.draw()
+        width, height = canvas.get_width_height(physical=True)
+        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buf = io.BytesIO()
+        image.convert("RGB").save(buf, format="png", dpi=(dpi, dpi))
+    finally:
+        fig.set_dpi(old_dpi)
+        fig.set_facecolor(old_face)
+        fig.set_canvas(old_canvas)
+        release_renderer(fig)
+    return buf.getvalue()
+
+
 def add_source(ax: Axes, source: str | None) -> None:
     """Call :func:`finish_figure` on *ax*'s figure when *source* is given."""
     if source is not None:

@@ -149,7 +149,8 @@ def classify_cells(scope: Scope, *, kpis: list[str], years: Iterable[int]) -> pd
     cells = cells.merge(n_nat, on=KPI_YEAR, how="left").merge(n_sel, on=KPI_YEAR, how="left")
     cells = cells.merge(span, on=["kpi", "gender"], how="left")
     cells[["n_nat", "n_sel"]] = cells[["n_nat", "n_sel"]].fillna(0).astype("int64")
-    have = pd.MultiIndex.from_frame(scope.primary.loc[scope.primary["value"].notna(), KEY])
+    prim_sel = scope.primary[scope.primary["municipality_id"].isin(scope.municipalities)]
+    have = pd.MultiIndex.from_frame(prim_sel.loc[prim_sel["value"].notna(), KEY])
     for col, step in (("prev_has", -1), ("next_has", 1)):
         shifted = cells[KEY].assign(year=cells["year"] + step)
         cells[col] = pd.MultiIndex.from_frame(shifted).isin(have)

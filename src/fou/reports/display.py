@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ import pandas as pd
 
 from fou.core import sv
 from fou.core.errors import ParameterError, one_of_message
-from fou.plotting import release_renderer
+from fou.plotting import png_bytes
 from fou.reports.mime import TABLE_MIME
 
 #: How a column's values are written.
@@ -289,11 +288,8 @@ class Chart:
     alt: str = ""
 
     def png(self) -> bytes:
-        """The figure as PNG bytes (the figure's pixel buffer is let go afterwards)."""
-        buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", dpi=PNG_DPI, facecolor="white")
-        release_renderer(self.figure)
-        return buf.getvalue()
+        """The figure as an opaque PNG, drawn once (:func:`fou.plotting.png_bytes`)."""
+        return png_bytes(self.figure, dpi=PNG_DPI)
 
     def to_html(self) -> str:
         """``<figure>`` with the image as a data URI and the caption."""
