@@ -272,6 +272,67 @@ def test_a_check_that_changes_its_rows_changes_no_other_checks_rows(cat):
     assert v["value"].min() >= 0
 
 
+def _each_fresh(v, cat, ids):
+    from fou.quality import _common
+
+    out = {}
+    for m in ids:
+        _common.clear_national()
+        out[m] = run_checks(v, catalog=cat, municipalities=[m])
+    return out
+
+
+def test_what_is_national_is_computed_once_for_every_selection_and_never_served_stale(cat):
+    from fou.quality import _common
+
+    v = set_value(panel("U23433"), "U23433", "1440", 2020, 130.0)  # out of range and a jump
+    v = set_value(v, "U23433", "1441", 2021, 80.0)  # a jump
+    ids = ["1440", "1441", "1480"]
+    fresh = _each_fresh(v, cat, ids)
+    assert {"out_of_range", "jump"} <= kinds(fresh["1440"]) and "jump" in kinds(fresh["1441"])
+    _common.clear_national()
+    shared = {m: run_checks(v, catalog=cat, municipalities=[m]) for m in ids}
+    assert len(_common._NATIONAL) == 1, "one data set, one set of national results"
+    assert {"year_changes", "municipal"} <= {w[0] if isinstance(w, tuple) else w for w in
+                                             next(iter(_common._NATIONAL.values()))}  # fmt: skip
+    for m in ids:
+        pd.testing.assert_frame_equal(shared[m], fresh[m])
+    # The same table changed in place (another object, or the same one) is other data.
+    ale = v["municipality_id"] == "1440"
+    between = v.loc[ale & v["year"].isin([2019, 2021]), "value"].mean()
+    v.loc[ale & (v["year"] == 2020), "value"] = between
+    again = run_checks(v, catalog=cat, municipalities=["1440"])
+    assert "out_of_range" not in kinds(again) and "jump" not in kinds(again)
+    pd.testing.assert_frame_equal(again, _each_fresh(v, cat, ["1440"])["1440"])
+
+
+def test_a_caller_that_changes_a_national_table_changes_nobody_elses(cat):
+    from fou.quality import _common
+
+    _common.clear_national()
+    v = panel("U23433")
+    scope = make_scope(v, catalog=cat, municipalities=["1440"], years=None, gender="T")
+    first = year_changes(scope, kpis=["U23433"])
+    expected = first.copy(deep=True)
+    first.loc[first.index[0], "change"] = -999.0
+    first["extra"] = 1
+    second = year_changes(scope, kpis=["U23433"])
+    pd.testing.assert_frame_equal(second, expected)
+
+
+def test_national_results_of_at_most_two_data_sets_are_kept(cat):
+    from fou.quality import _common
+
+    _common.clear_national()
+    tables = [panel("U23433", seed=s) for s in (1, 2, 3)]
+    for t in tables:
+        run_checks(t, catalog=cat, checks=["jumps"], municipalities=["1440"])
+    assert len(_common._NATIONAL) == _common.NATIONAL_DATA_KEYS == 2
+    keys = list(_common._NATIONAL)
+    run_checks(tables[1], catalog=cat, checks=["jumps"], municipalities=["1441"])
+    assert list(_common._NATIONAL) == keys[::-1], "the data set used last is kept longest"
+
+
 # --------------------------------------------------------------------------- input handling
 def test_primary_values_prefer_a_value_then_kolada_then_demo_then_local():
     v = values_frame(

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import hashlib
 import math
+import pickle
 import string
-from collections.abc import Iterable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -148,6 +151,9 @@ class Scope:
         How the selection is named in details (``GR-kommuner``, ``valda kommuner``, ``kommuner``).
     chosen
         True when municipalities were chosen by the caller (not every one in the data).
+    data_key
+        What *rows* and *primary* were made from (the values' content, the
+        gender, the catalogue), for :func:`national`; empty: nothing is shared.
     """
 
     rows: pd.DataFrame
@@ -157,11 +163,16 @@ class Scope:
     years: tuple[int, ...] | None
     group_word: str
     chosen: bool = False
+    data_key: str = ""
 
     def municipal(self) -> pd.DataFrame:
         """Primary rows of municipalities only (no Riket or regions)."""
-        p = self.primary
-        return p[~p["municipality_id"].str.startswith("00")]
+
+        def compute() -> pd.DataFrame:
+            p = self.primary
+            return p[~p["municipality_id"].str.startswith("00")]
+
+        return national(self.data_key, "municipal", compute)
 
     def in_selection(self, df: pd.DataFrame) -> pd.Series:
         """Mask of rows of *df* inside the selected municipalities and years."""
@@ -265,7 +276,7 @@ def primary_values(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 #: Scopes already prepared in this run of the checks (None: outside :func:`one_scope_per_run`).
-_SCOPES: contextvars.ContextVar[dict[tuple[Any, ...], Scope] | None] = contextvars.ContextVar(
+_SCOPES: contextvars.ContextVar[dict[tuple[Any, ...], Any] | None] = contextvars.ContextVar(
     "fou_quality_scopes", default=None
 )
 
@@ -278,13 +289,117 @@ def one_scope_per_run() -> Iterator[None]:
     each used to narrow, convert and de-duplicate the whole values table for
     itself. The table cannot change during one run, so its scope is shared;
     each check gets its own shallow copy of the frames (pandas copies on
-    write), so a check that changes its rows changes nobody else's.
+    write), so a check that changes its rows changes nobody else's. Nested
+    runs (:func:`fou.quality.run_checks_by_year` runs the checks twice) share
+    the outer run's scopes.
     """
+    if _SCOPES.get() is not None:
+        yield
+        return
     token = _SCOPES.set({})
     try:
         yield
     finally:
         _SCOPES.reset(token)
+
+
+# --------------------------------------------------------------------------- #
+# National intermediates: the same for every selection of municipalities
+# --------------------------------------------------------------------------- #
+T = TypeVar("T")
+
+#: Results of :func:`national`, by data key and then by what was computed. A
+#: warm kernel makes one municipality's report after another from the same
+#: data; what is computed over every municipality is computed once. At most
+#: :data:`NATIONAL_DATA_KEYS` data sets are kept (the least recently used goes).
+_NATIONAL: OrderedDict[str, dict[Hashable, Any]] = OrderedDict()
+NATIONAL_DATA_KEYS = 2
+
+
+def content_key(values: pd.DataFrame) -> str:
+    """A digest of a table's content: its columns, dtypes, index and every value.
+
+    Two tables with the same key hold the same data, whichever object they
+    are and however they were made; a table changed in place gets a new key.
+    About 0.05 s for the 500 000 rows of a national values table.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"x": [1.0, 2.0]})
+    >>> content_key(a) == content_key(a.copy())
+    True
+    >>> content_key(a) == content_key(a.assign(x=[1.0, 3.0]))
+    False
+    """
+    h = hashlib.blake2b(digest_size=20)
+    h.update(repr((list(values.columns), [str(t) for t in values.dtypes])).encode("utf-8"))
+    h.update(pd.util.hash_pandas_object(values, index=True).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def catalog_key(catalog: Catalog) -> str:
+    """A digest of what the checks read from a catalogue (key figures, breaks, survey years)."""
+    parts = (catalog.kpis, catalog.breaks, catalog.survey_not_run, catalog.min_respondents)
+    return hashlib.blake2b(pickle.dumps(parts, protocol=5), digest_size=20).hexdigest()
+
+
+def _shallow(value: T) -> T:
+    """*value* with its tables as shallow copies (pandas copies on write)."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy(deep=False)
+    if isinstance(value, tuple):
+        return tuple(_shallow(v) for v in value)  # type: ignore[return-value]
+    return value
+
+
+def national(data_key: str, what: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, once per process for the same data and the same *what*.
+
+    For results computed over every municipality in the data (the national
+    distribution of changes, the level-shift table, the years each key figure
+    has values), which are the same whichever municipalities a report is
+    about. Each caller gets shallow copies of the tables, so a caller that
+    changes its table cannot change what the next one gets.
+
+    Parameters
+    ----------
+    data_key
+        :attr:`Scope.data_key`; empty computes without keeping anything.
+    what
+        The computation and its arguments (hashable).
+    compute
+        Computes the result from the data behind *data_key* only.
+
+    Returns
+    -------
+    The result.
+    """
+    if not data_key:
+        return compute()
+    entries = _NATIONAL.get(data_key)
+    if entries is None:
+        entries = _NATIONAL[data_key] = {}
+        while len(_NATIONAL) > NATIONAL_DATA_KEYS:
+            _NATIONAL.popitem(last=False)
+    _NATIONAL.move_to_end(data_key)
+    if what not in entries:
+        entries[what] = compute()
+    return _shallow(entries[what])
+
+
+def clear_national() -> None:
+    """Forget every result :func:`national` keeps."""
+    _NATIONAL.clear()
+
+
+def _run_memo(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """``compute()`` once per run of the checks (see :func:`one_scope_per_run`)."""
+    memo = _SCOPES.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def make_scope(
@@ -315,18 +430,28 @@ def make_scope(
     -------
     Scope
     """
-    memo = _SCOPES.get()
-    if memo is None:
-        return _make_scope(values, catalog, municipalities, years, gender)
     if municipalities is None or isinstance(municipalities, str):
         ids: Any = municipalities
     else:
+        municipalities = list(municipalities)
         ids = tuple(str(m) for m in municipalities)
-    key = (id(values), id(catalog), ids, normalise_years(years), gender)
-    if key not in memo:
-        memo[key] = _make_scope(values, catalog, municipalities, years, gender)
-    hit = memo[key]
+    key = ("scope", id(values), id(catalog), ids, normalise_years(years), gender)
+    hit = _run_memo(key, lambda: _make_scope(values, catalog, municipalities, years, gender))
     return replace(hit, rows=hit.rows.copy(deep=False), primary=hit.primary.copy(deep=False))
+
+
+def _national_rows(
+    values: pd.DataFrame, cat: Catalog, gender: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows of *gender*, converted, and their primary values (see :func:`primary_values`)."""
+    rows = values if gender is None else values[values["gender"] == gender]
+    rows = rows.copy(deep=False)  # copy on write: the caller's table is never changed
+    rows["municipality_id"] = rows["municipality_id"].astype(str)
+    rows["kpi"] = rows["kpi"].astype(str)
+    rows["year"] = rows["year"].astype("int64")
+    rows["value"] = pd.to_numeric(rows["value"]).astype("float64")
+    known = rows["kpi"].isin(cat.all_ids)
+    return rows.reset_index(drop=True), primary_values(rows[known])
 
 
 def _make_scope(
@@ -339,14 +464,12 @@ def _make_scope(
     check_values_table(values)
     check_gender(gender)
     cat = resolve_catalog(catalog)
-    rows = values if gender is None else values[values["gender"] == gender]
-    rows = rows.copy(deep=False)  # copy on write: the caller's table is never changed
-    rows["municipality_id"] = rows["municipality_id"].astype(str)
-    rows["kpi"] = rows["kpi"].astype(str)
-    rows["year"] = rows["year"].astype("int64")
-    rows["value"] = pd.to_numeric(rows["value"]).astype("float64")
-    known = rows["kpi"].isin(cat.all_ids)
-    primary = primary_values(rows[known])
+    content = _run_memo(("content", id(values)), lambda: content_key(values))
+    cat_key = _run_memo(("catalog", id(cat)), lambda: catalog_key(cat))
+    data_key = hashlib.blake2b(
+        repr((content, cat_key, gender)).encode("utf-8"), digest_size=20
+    ).hexdigest()
+    rows, primary = national(data_key, "rows", lambda: _national_rows(values, cat, gender))
     if municipalities is None:
         ids = sorted(i for i in rows["municipality_id"].unique() if not i.startswith("00"))
         word = "kommuner"
@@ -355,13 +478,14 @@ def _make_scope(
         ids = list(dict.fromkeys(resolve_municipalities(items, parameter="kommuner")))
         word = "GR-kommuner" if set(ids) == set(GR_MUNICIPALITIES) else "valda kommuner"
     return Scope(
-        rows=rows.reset_index(drop=True),
+        rows=rows,
         primary=primary,
         catalog=cat,
         municipalities=tuple(ids),
         years=normalise_years(years),
         group_word=word,
         chosen=municipalities is not None,
+        data_key=data_key,
     )
 
 

@@ -220,15 +220,16 @@ def run_checks_by_year(
     """
     if municipalities is not None and not isinstance(municipalities, str):
         municipalities = list(municipalities)
-    every = run_checks(values, catalog=catalog, municipalities=municipalities, gender=gender)
-    again = run_checks(
-        values,
-        catalog=catalog,
-        checks=list(YEAR_SCOPED_CHECKS),
-        municipalities=municipalities,
-        years=[year],
-        gender=gender,
-    )
+    with one_scope_per_run():  # both runs read the same table
+        every = run_checks(values, catalog=catalog, municipalities=municipalities, gender=gender)
+        again = run_checks(
+            values,
+            catalog=catalog,
+            checks=list(YEAR_SCOPED_CHECKS),
+            municipalities=municipalities,
+            years=[year],
+            gender=gender,
+        )
     scoped = {kind for name in YEAR_SCOPED_CHECKS for kind in CHECKS[name].kinds}
     same = every[
         ~every["check"].isin(scoped) & (every["year"].isna() | (every["year"] == int(year)))

@@ -49,6 +49,7 @@ from fou.quality._common import (
     ids_for_roles,
     issues_frame,
     make_scope,
+    national,
     normalise_years,
     source_rank,
     survey_ids,
@@ -88,16 +89,20 @@ def _kpi_genders(scope: Scope, kpis: list[str]) -> pd.DataFrame:
     Key figures that are not divided by gender have only ``T`` rows, so with
     ``gender=None`` they are not expected for ``K`` and ``M``.
     """
-    rows = scope.rows[scope.rows["kpi"].isin(kpis)]
-    pairs = rows[["kpi", "gender"]].drop_duplicates()
-    genders = sorted(scope.rows["gender"].astype(str).unique())
-    fallback = genders[0] if len(genders) == 1 else "T"
-    absent = [k for k in kpis if k not in set(pairs["kpi"])]
-    pairs = pd.concat([pairs, pd.DataFrame({"kpi": absent, "gender": fallback})])
-    order = {k: i for i, k in enumerate(kpis)}
-    return pairs.sort_values(
-        ["kpi", "gender"], key=lambda c: c.map(order) if c.name == "kpi" else c
-    )
+
+    def compute() -> pd.DataFrame:
+        rows = scope.rows[scope.rows["kpi"].isin(kpis)]
+        pairs = rows[["kpi", "gender"]].drop_duplicates()
+        genders = sorted(scope.rows["gender"].astype(str).unique())
+        fallback = genders[0] if len(genders) == 1 else "T"
+        absent = [k for k in kpis if k not in set(pairs["kpi"])]
+        pairs = pd.concat([pairs, pd.DataFrame({"kpi": absent, "gender": fallback})])
+        order = {k: i for i, k in enumerate(kpis)}
+        return pairs.sort_values(
+            ["kpi", "gender"], key=lambda c: c.map(order) if c.name == "kpi" else c
+        )
+
+    return national(scope.data_key, ("kpi_genders", tuple(kpis)), compute)
 
 
 def _all_years(scope: Scope) -> tuple[int, ...]:
@@ -140,10 +145,7 @@ def classify_cells(scope: Scope, *, kpis: list[str], years: Iterable[int]) -> pd
     prim = scope.primary[scope.primary["kpi"].isin(kpis)]
     cells = grid.merge(prim, on=KEY, how="left", indicator=True)
     cells["has_row"] = cells.pop("_merge").eq("both")
-    mun = scope.municipal()
-    mun = mun[mun["kpi"].isin(kpis) & mun["value"].notna()]
-    n_nat = mun.groupby(KPI_YEAR).size().rename("n_nat")
-    span = mun.groupby(["kpi", "gender"])["year"].agg(first="min", last="max")
+    mun, n_nat, span = _national_counts(scope, kpis)
     sel = mun[mun["municipality_id"].isin(scope.municipalities)]
     n_sel = sel.groupby(KPI_YEAR).size().rename("n_sel")
     cells = cells.merge(n_nat, on=KPI_YEAR, how="left").merge(n_sel, on=KPI_YEAR, how="left")
@@ -168,6 +170,25 @@ def classify_cells(scope: Scope, *, kpis: list[str], years: Iterable[int]) -> pd
     ]
     cells["reason"] = np.select(conditions, ["ok", *MISSING_REASONS[:-1]], default="suppressed")
     return cells
+
+
+def _national_counts(scope: Scope, kpis: list[str]) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Municipal rows with values of *kpis*, their count per key figure and year, and the span.
+
+    ``(rows, n_nat, span)``: ``n_nat`` counts the municipalities in the data
+    with a value per ``kpi, year, gender``; ``span`` is each key figure's
+    first and last year with values. The same for every selection, so
+    computed once per data set (:func:`fou.quality._common.national`).
+    """
+
+    def compute() -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+        mun = scope.municipal()
+        mun = mun[mun["kpi"].isin(kpis) & mun["value"].notna()]
+        n_nat = mun.groupby(KPI_YEAR).size().rename("n_nat")
+        span = mun.groupby(["kpi", "gender"])["year"].agg(first="min", last="max")
+        return mun, n_nat, span
+
+    return national(scope.data_key, ("counts", tuple(kpis)), compute)
 
 
 def _n_of(cells: pd.DataFrame, scope: Scope, n_total_national: int) -> pd.Series:
@@ -635,17 +656,21 @@ def year_changes(scope: Scope, *, kpis: list[str]) -> pd.DataFrame:
         ``kpi, municipality_id, year, gender, value, base_year, base_value,
         change`` for municipalities (not Riket or regions).
     """
-    mun = scope.municipal()
-    mun = mun[mun["kpi"].isin(kpis)]
-    present = mun.loc[mun["value"].notna(), KPI_YEAR].drop_duplicates()
-    present = present.sort_values(KPI_YEAR)
-    present["base_year"] = present.groupby(["kpi", "gender"])["year"].shift(1).astype("Int64")
-    df = mun.merge(present.dropna(subset=["base_year"]), on=KPI_YEAR, how="inner")
-    base = mun.rename(columns={"year": "base_year", "value": "base_value"})
-    base["base_year"] = base["base_year"].astype("Int64")
-    df = df.merge(base, on=["kpi", "municipality_id", "base_year", "gender"], how="left")
-    df["change"] = df["value"] - df["base_value"]
-    return df
+
+    def compute() -> pd.DataFrame:
+        mun = scope.municipal()
+        mun = mun[mun["kpi"].isin(kpis)]
+        present = mun.loc[mun["value"].notna(), KPI_YEAR].drop_duplicates()
+        present = present.sort_values(KPI_YEAR)
+        present["base_year"] = present.groupby(["kpi", "gender"])["year"].shift(1).astype("Int64")
+        df = mun.merge(present.dropna(subset=["base_year"]), on=KPI_YEAR, how="inner")
+        base = mun.rename(columns={"year": "base_year", "value": "base_value"})
+        base["base_year"] = base["base_year"].astype("Int64")
+        df = df.merge(base, on=["kpi", "municipality_id", "base_year", "gender"], how="left")
+        df["change"] = df["value"] - df["base_value"]
+        return df
+
+    return national(scope.data_key, ("year_changes", tuple(kpis)), compute)
 
 
 def shift_table(
@@ -788,17 +813,27 @@ def check_jumps(
     scope = make_scope(
         values, catalog=catalog, municipalities=municipalities, years=years, gender=gender
     )
-    ch = year_changes(scope, kpis=_statistical_kpis(scope.catalog)).dropna(subset=["change"])
+
+    def national_jumps() -> tuple[pd.DataFrame, pd.MultiIndex]:
+        ch = year_changes(scope, kpis=_statistical_kpis(scope.catalog)).dropna(subset=["change"])
+        if ch.empty:
+            return ch, pd.MultiIndex.from_arrays([[], []], names=["kpi", "year"])
+        ch = ch.join(grouped_robust_z(ch["change"], [ch["kpi"], ch["gender"], ch["year"]]))
+        shifts = shift_table(
+            ch,
+            min_municipalities=min_municipalities,
+            shift_ratio=shift_ratio,
+            shift_share=shift_share,
+        )
+        explained = shifts.loc[shifts["shifted"].astype(bool), ["kpi", "year"]]
+        explained = pd.concat([explained, scope.catalog.breaks[["kpi", "year"]]]).drop_duplicates()
+        return ch, pd.MultiIndex.from_frame(explained.astype({"year": "int64"}))
+
+    ch, ex = national(
+        scope.data_key, ("jumps", min_municipalities, shift_ratio, shift_share), national_jumps
+    )
     if ch.empty:
         return empty_issues()
-    z = grouped_robust_z(ch["change"], [ch["kpi"], ch["gender"], ch["year"]])
-    ch = ch.join(z)
-    shifts = shift_table(
-        ch, min_municipalities=min_municipalities, shift_ratio=shift_ratio, shift_share=shift_share
-    )
-    explained = shifts.loc[shifts["shifted"].astype(bool), ["kpi", "year"]]
-    explained = pd.concat([explained, scope.catalog.breaks[["kpi", "year"]]]).drop_duplicates()
-    ex = pd.MultiIndex.from_frame(explained.astype({"year": "int64"}))
     hit = (
         (ch["n"] >= min_municipalities)
         & (ch["z"].abs() > z_threshold)
@@ -874,9 +909,17 @@ def check_level_shifts(
     scope = make_scope(
         values, catalog=catalog, municipalities=municipalities, years=years, gender=gender
     )
-    ch = year_changes(scope, kpis=ids_for_roles(scope.catalog, ("key_figure",)))
-    shifts = shift_table(
-        ch, min_municipalities=min_municipalities, shift_ratio=shift_ratio, shift_share=shift_share
+
+    def national_shifts() -> pd.DataFrame:
+        return shift_table(
+            year_changes(scope, kpis=ids_for_roles(scope.catalog, ("key_figure",))),
+            min_municipalities=min_municipalities,
+            shift_ratio=shift_ratio,
+            shift_share=shift_share,
+        )
+
+    shifts = national(
+        scope.data_key, ("shifts", min_municipalities, shift_ratio, shift_share), national_shifts
     )
     shifts = shifts[scope.year_selected(shifts["year"])] if len(shifts) else shifts
     breaks = scope.catalog.breaks
@@ -979,11 +1022,17 @@ def check_outliers(
     scope = make_scope(
         values, catalog=catalog, municipalities=municipalities, years=years, gender=gender
     )
-    mun = scope.municipal()
-    mun = mun[mun["kpi"].isin(_statistical_kpis(scope.catalog)) & mun["value"].notna()]
+
+    def national_levels() -> pd.DataFrame:
+        mun = scope.municipal()
+        mun = mun[mun["kpi"].isin(_statistical_kpis(scope.catalog)) & mun["value"].notna()]
+        if mun.empty:
+            return mun
+        return mun.join(grouped_robust_z(mun["value"], [mun["kpi"], mun["gender"], mun["year"]]))
+
+    mun = national(scope.data_key, "outlier_z", national_levels)
     if mun.empty:
         return empty_issues()
-    mun = mun.join(grouped_robust_z(mun["value"], [mun["kpi"], mun["gender"], mun["year"]]))
     hit = (
         (mun["n"] >= min_municipalities) & (mun["z"].abs() > z_threshold) & scope.in_selection(mun)
     )
