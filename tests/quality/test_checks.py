@@ -293,8 +293,8 @@ def test_what_is_national_is_computed_once_for_every_selection_and_never_served_
     _common.clear_national()
     shared = {m: run_checks(v, catalog=cat, municipalities=[m]) for m in ids}
     assert len(_common._NATIONAL) == 1, "one data set, one set of national results"
-    assert {"year_changes", "municipal"} <= {w[0] if isinstance(w, tuple) else w for w in
-                                             next(iter(_common._NATIONAL.values()))}  # fmt: skip
+    kept = {w[0] for w in next(iter(_common._NATIONAL.values()))}
+    assert {"jumps", "shifts", "outliers", "counts"} <= kept
     for m in ids:
         pd.testing.assert_frame_equal(shared[m], fresh[m])
     # The same table changed in place (another object, or the same one) is other data.
@@ -306,18 +306,27 @@ def test_what_is_national_is_computed_once_for_every_selection_and_never_served_
     pd.testing.assert_frame_equal(again, _each_fresh(v, cat, ["1440"])["1440"])
 
 
-def test_a_caller_that_changes_a_national_table_changes_nobody_elses(cat):
+def test_a_caller_that_changes_a_national_table_changes_nobody_elses():
     from fou.quality import _common
 
     _common.clear_national()
-    v = panel("U23433")
-    scope = make_scope(v, catalog=cat, municipalities=["1440"], years=None, gender="T")
-    first = year_changes(scope, kpis=["U23433"])
-    expected = first.copy(deep=True)
-    first.loc[first.index[0], "change"] = -999.0
-    first["extra"] = 1
-    second = year_changes(scope, kpis=["U23433"])
-    pd.testing.assert_frame_equal(second, expected)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return pd.DataFrame({"kpi": ["U1", "U2"], "n": [3, 4]}), pd.Series([1.0, 2.0])
+
+    table, series = _common.national("data", "counts", compute)
+    table.loc[0, "n"] = -1
+    table["extra"] = 1
+    series.iloc[0] = -1.0
+    again, series_again = _common.national("data", "counts", compute)
+    assert calls == [1], "computed once"
+    assert again.columns.tolist() == ["kpi", "n"] and again["n"].tolist() == [3, 4]
+    assert series_again.tolist() == [1.0, 2.0]
+    assert _common.national("", "counts", compute) is not None and calls == [1, 1], (
+        "without a data key nothing is kept"
+    )
 
 
 def test_national_results_of_at_most_two_data_sets_are_kept(cat):

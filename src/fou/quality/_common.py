@@ -167,12 +167,8 @@ class Scope:
 
     def municipal(self) -> pd.DataFrame:
         """Primary rows of municipalities only (no Riket or regions)."""
-
-        def compute() -> pd.DataFrame:
-            p = self.primary
-            return p[~p["municipality_id"].str.startswith("00")]
-
-        return national(self.data_key, "municipal", compute)
+        p = self.primary
+        return p[~p["municipality_id"].str.startswith("00")]
 
     def in_selection(self, df: pd.DataFrame) -> pd.Series:
         """Mask of rows of *df* inside the selected municipalities and years."""
@@ -311,7 +307,8 @@ T = TypeVar("T")
 #: Results of :func:`national`, by data key and then by what was computed. A
 #: warm kernel makes one municipality's report after another from the same
 #: data; what is computed over every municipality is computed once. At most
-#: :data:`NATIONAL_DATA_KEYS` data sets are kept (the least recently used goes).
+#: :data:`NATIONAL_DATA_KEYS` data sets are kept (the least recently used goes),
+#: and only small results: counts, tables of candidates, not the data itself.
 _NATIONAL: OrderedDict[str, dict[Hashable, Any]] = OrderedDict()
 NATIONAL_DATA_KEYS = 2
 
@@ -355,11 +352,12 @@ def _shallow(value: T) -> T:
 def national(data_key: str, what: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, once per process for the same data and the same *what*.
 
-    For results computed over every municipality in the data (the national
-    distribution of changes, the level-shift table, the years each key figure
-    has values), which are the same whichever municipalities a report is
-    about. Each caller gets shallow copies of the tables, so a caller that
-    changes its table cannot change what the next one gets.
+    For small results computed over every municipality in the data (the
+    changes and levels far out in the national distribution, the level-shift
+    table, the years each key figure has values), which are the same
+    whichever municipalities a report is about. Each caller gets shallow
+    copies of the tables, so a caller that changes its table cannot change
+    what the next one gets.
 
     Parameters
     ----------
@@ -469,7 +467,9 @@ def _make_scope(
     data_key = hashlib.blake2b(
         repr((content, cat_key, gender)).encode("utf-8"), digest_size=20
     ).hexdigest()
-    rows, primary = national(data_key, "rows", lambda: _national_rows(values, cat, gender))
+    rows, primary = _run_memo(
+        ("rows", id(values), id(cat), gender), lambda: _national_rows(values, cat, gender)
+    )
     if municipalities is None:
         ids = sorted(i for i in rows["municipality_id"].unique() if not i.startswith("00"))
         word = "kommuner"

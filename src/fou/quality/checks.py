@@ -145,8 +145,13 @@ def classify_cells(scope: Scope, *, kpis: list[str], years: Iterable[int]) -> pd
     prim = scope.primary[scope.primary["kpi"].isin(kpis)]
     cells = grid.merge(prim, on=KEY, how="left", indicator=True)
     cells["has_row"] = cells.pop("_merge").eq("both")
-    mun, n_nat, span = _national_counts(scope, kpis)
-    sel = mun[mun["municipality_id"].isin(scope.municipalities)]
+    n_nat, span = _national_counts(scope, kpis)
+    mun = scope.municipal()
+    sel = mun[
+        mun["kpi"].isin(kpis)
+        & mun["value"].notna()
+        & mun["municipality_id"].isin(scope.municipalities)
+    ]
     n_sel = sel.groupby(KPI_YEAR).size().rename("n_sel")
     cells = cells.merge(n_nat, on=KPI_YEAR, how="left").merge(n_sel, on=KPI_YEAR, how="left")
     cells = cells.merge(span, on=["kpi", "gender"], how="left")
@@ -172,21 +177,21 @@ def classify_cells(scope: Scope, *, kpis: list[str], years: Iterable[int]) -> pd
     return cells
 
 
-def _national_counts(scope: Scope, kpis: list[str]) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
-    """Municipal rows with values of *kpis*, their count per key figure and year, and the span.
+def _national_counts(scope: Scope, kpis: list[str]) -> tuple[pd.Series, pd.DataFrame]:
+    """How many municipalities have a value of *kpis*, and in which years.
 
-    ``(rows, n_nat, span)``: ``n_nat`` counts the municipalities in the data
-    with a value per ``kpi, year, gender``; ``span`` is each key figure's
-    first and last year with values. The same for every selection, so
-    computed once per data set (:func:`fou.quality._common.national`).
+    ``(n_nat, span)``: ``n_nat`` counts the municipalities in the data with a
+    value per ``kpi, year, gender``; ``span`` is each key figure's first and
+    last year with values. The same for every selection, so computed once per
+    data set (:func:`fou.quality._common.national`).
     """
 
-    def compute() -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    def compute() -> tuple[pd.Series, pd.DataFrame]:
         mun = scope.municipal()
         mun = mun[mun["kpi"].isin(kpis) & mun["value"].notna()]
         n_nat = mun.groupby(KPI_YEAR).size().rename("n_nat")
         span = mun.groupby(["kpi", "gender"])["year"].agg(first="min", last="max")
-        return mun, n_nat, span
+        return n_nat, span
 
     return national(scope.data_key, ("counts", tuple(kpis)), compute)
 
@@ -657,20 +662,17 @@ def year_changes(scope: Scope, *, kpis: list[str]) -> pd.DataFrame:
         change`` for municipalities (not Riket or regions).
     """
 
-    def compute() -> pd.DataFrame:
-        mun = scope.municipal()
-        mun = mun[mun["kpi"].isin(kpis)]
-        present = mun.loc[mun["value"].notna(), KPI_YEAR].drop_duplicates()
-        present = present.sort_values(KPI_YEAR)
-        present["base_year"] = present.groupby(["kpi", "gender"])["year"].shift(1).astype("Int64")
-        df = mun.merge(present.dropna(subset=["base_year"]), on=KPI_YEAR, how="inner")
-        base = mun.rename(columns={"year": "base_year", "value": "base_value"})
-        base["base_year"] = base["base_year"].astype("Int64")
-        df = df.merge(base, on=["kpi", "municipality_id", "base_year", "gender"], how="left")
-        df["change"] = df["value"] - df["base_value"]
-        return df
-
-    return national(scope.data_key, ("year_changes", tuple(kpis)), compute)
+    mun = scope.municipal()
+    mun = mun[mun["kpi"].isin(kpis)]
+    present = mun.loc[mun["value"].notna(), KPI_YEAR].drop_duplicates()
+    present = present.sort_values(KPI_YEAR)
+    present["base_year"] = present.groupby(["kpi", "gender"])["year"].shift(1).astype("Int64")
+    df = mun.merge(present.dropna(subset=["base_year"]), on=KPI_YEAR, how="inner")
+    base = mun.rename(columns={"year": "base_year", "value": "base_value"})
+    base["base_year"] = base["base_year"].astype("Int64")
+    df = df.merge(base, on=["kpi", "municipality_id", "base_year", "gender"], how="left")
+    df["change"] = df["value"] - df["base_value"]
+    return df
 
 
 def shift_table(
@@ -814,10 +816,11 @@ def check_jumps(
         values, catalog=catalog, municipalities=municipalities, years=years, gender=gender
     )
 
-    def national_jumps() -> tuple[pd.DataFrame, pd.MultiIndex]:
+    def national_jumps() -> pd.DataFrame:
+        """Every municipality's jumps (the same whichever are selected)."""
         ch = year_changes(scope, kpis=_statistical_kpis(scope.catalog)).dropna(subset=["change"])
         if ch.empty:
-            return ch, pd.MultiIndex.from_arrays([[], []], names=["kpi", "year"])
+            return ch
         ch = ch.join(grouped_robust_z(ch["change"], [ch["kpi"], ch["gender"], ch["year"]]))
         shifts = shift_table(
             ch,
@@ -827,20 +830,19 @@ def check_jumps(
         )
         explained = shifts.loc[shifts["shifted"].astype(bool), ["kpi", "year"]]
         explained = pd.concat([explained, scope.catalog.breaks[["kpi", "year"]]]).drop_duplicates()
-        return ch, pd.MultiIndex.from_frame(explained.astype({"year": "int64"}))
+        ex = pd.MultiIndex.from_frame(explained.astype({"year": "int64"}))
+        hit = (
+            (ch["n"] >= min_municipalities)
+            & (ch["z"].abs() > z_threshold)
+            & ~pd.MultiIndex.from_frame(ch[["kpi", "year"]]).isin(ex)
+        )
+        return ch[hit]
 
-    ch, ex = national(
-        scope.data_key, ("jumps", min_municipalities, shift_ratio, shift_share), national_jumps
-    )
-    if ch.empty:
+    what = ("jumps", z_threshold, min_municipalities, shift_ratio, shift_share)
+    every = national(scope.data_key, what, national_jumps)
+    if every.empty:
         return empty_issues()
-    hit = (
-        (ch["n"] >= min_municipalities)
-        & (ch["z"].abs() > z_threshold)
-        & ~pd.MultiIndex.from_frame(ch[["kpi", "year"]]).isin(ex)
-        & scope.in_selection(ch)
-    )
-    jumps = ch[hit]
+    jumps = every[scope.in_selection(every)]
     jumps = jumps.assign(
         detail=compose_text(
             "Ovanligt stort hopp {base_year}–{year}: {change} (från {base_value} till {value}). "
@@ -1023,20 +1025,21 @@ def check_outliers(
         values, catalog=catalog, municipalities=municipalities, years=years, gender=gender
     )
 
-    def national_levels() -> pd.DataFrame:
+    def national_outliers() -> pd.DataFrame:
+        """Every municipality's values far out (the same whichever are selected)."""
         mun = scope.municipal()
         mun = mun[mun["kpi"].isin(_statistical_kpis(scope.catalog)) & mun["value"].notna()]
         if mun.empty:
             return mun
-        return mun.join(grouped_robust_z(mun["value"], [mun["kpi"], mun["gender"], mun["year"]]))
+        mun = mun.join(grouped_robust_z(mun["value"], [mun["kpi"], mun["gender"], mun["year"]]))
+        return mun[(mun["n"] >= min_municipalities) & (mun["z"].abs() > z_threshold)]
 
-    mun = national(scope.data_key, "outlier_z", national_levels)
-    if mun.empty:
-        return empty_issues()
-    hit = (
-        (mun["n"] >= min_municipalities) & (mun["z"].abs() > z_threshold) & scope.in_selection(mun)
+    every = national(
+        scope.data_key, ("outliers", z_threshold, min_municipalities), national_outliers
     )
-    out = mun[hit]
+    if every.empty:
+        return empty_issues()
+    out = every[scope.in_selection(every)]
     out = out.assign(
         detail=compose_text(
             "Värdet {value} ligger ovanligt långt från övriga kommuners värden {year}: bland {n} "
