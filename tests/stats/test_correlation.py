@@ -869,3 +869,17 @@ def test_t_distribution_where_permutations_are_not_needed():
                             n_resamples=999, permute_below=ASYMPTOTIC_FROM)  # fmt: skip
     assert gr["p_perm"].notna().all() and (gr["n"] == 13).all()  # 13 < 30: permuted
     assert gr["p_adj"].iloc[0] == pytest.approx(gr["p_perm"].iloc[0])
+
+
+@pytest.mark.parametrize("share", [0.02, 0.5, 0.97])
+def test_unique_rows_of_the_screen_are_numpys_unique_rows(share):
+    from fou.stats._estimators import _unique_rows
+
+    rng = np.random.default_rng(7)
+    for n_rows, width in [(1, 1), (5, 3), (40, 13), (70, 290), (3, 9)]:
+        masks = rng.random((n_rows, width)) < share
+        expected, expected_inverse = np.unique(masks, axis=0, return_inverse=True)
+        uniq, inverse = _unique_rows(masks)
+        assert uniq.dtype == bool and uniq.shape == expected.shape
+        np.testing.assert_array_equal(uniq, expected)
+        np.testing.assert_array_equal(inverse, expected_inverse.ravel())
