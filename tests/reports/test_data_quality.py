@@ -54,3 +54,13 @@ def test_issues_and_usable_together_are_the_two_alone(ale, region):
         pd.testing.assert_frame_equal(issues, data_quality.issues(ctx))
         pd.testing.assert_frame_equal(share, data_quality.usable(ctx))
         assert len(issues) and len(share)
+
+
+def test_issues_and_usable_prepare_the_values_once(ale, monkeypatch):
+    from fou.quality import _common
+
+    prepared = []
+    real = _common._national_rows
+    monkeypatch.setattr(_common, "_national_rows", lambda *a: prepared.append(a) or real(*a))
+    data_quality.issues_and_usable(ale)
+    assert len(prepared) == 1, "the checks of the year, of every year and the summary share it"

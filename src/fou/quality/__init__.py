@@ -35,7 +35,14 @@ Examples
 
 from __future__ import annotations
 
-from fou.quality._common import MAD_SCALE, MEAN_AD_SCALE, primary_values, robust_scale, robust_z
+from fou.quality._common import (
+    MAD_SCALE,
+    MEAN_AD_SCALE,
+    one_scope_per_run,
+    primary_values,
+    robust_scale,
+    robust_z,
+)
 from fou.quality._registry import (
     CHECKS,
     ISSUE_COLUMNS,
@@ -106,6 +113,7 @@ __all__ = [
     "issue_counts",
     "kind_label",
     "kinds_table",
+    "one_scope_per_run",
     "primary_values",
     "robust_scale",
     "robust_z",

@@ -661,7 +661,6 @@ def year_changes(scope: Scope, *, kpis: list[str]) -> pd.DataFrame:
         ``kpi, municipality_id, year, gender, value, base_year, base_value,
         change`` for municipalities (not Riket or regions).
     """
-
     mun = scope.municipal()
     mun = mun[mun["kpi"].isin(kpis)]
     present = mun.loc[mun["value"].notna(), KPI_YEAR].drop_duplicates()

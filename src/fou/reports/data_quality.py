@@ -23,6 +23,7 @@ from fou.quality import (
     SEVERITY_WORDS,
     filter_issues,
     issue_counts,
+    one_scope_per_run,
     run_checks,
     run_checks_by_year,
     usable_summary,
@@ -66,10 +67,11 @@ def issues_and_usable(ctx: ReportContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     about half the time.
     """
     mun = scope(ctx)
-    of_year, every = run_checks_by_year(
-        ctx.values, year=ctx.year, catalog=ctx.catalog, municipalities=mun
-    )
-    share = usable_summary(ctx.values, every, catalog=ctx.catalog, municipalities=mun)
+    with one_scope_per_run():  # the summary reads the table the checks prepared
+        of_year, every = run_checks_by_year(
+            ctx.values, year=ctx.year, catalog=ctx.catalog, municipalities=mun
+        )
+        share = usable_summary(ctx.values, every, catalog=ctx.catalog, municipalities=mun)
     return _reported(of_year), share
 
 
