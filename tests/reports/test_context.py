@@ -50,3 +50,49 @@ def test_misspelt_injected_parameter_is_refused():
         check_injected_parameters({"In": history}, ["kommun", "ar", "jamforelse", "datakalla"])
     check_injected_parameters({"In": history, "_fou_parameter_names": ["komun"]}, ["ar"])
     check_injected_parameters({}, ["ar"])  # outside IPython: nothing to check
+
+
+def _fresh_table(ctx, kpis):
+    from fou.stats import comparison_table
+
+    return comparison_table(
+        ctx.values,
+        municipality=ctx.municipality_id,
+        year=ctx.year,
+        kpis=kpis,
+        catalog=ctx.catalog,
+        groups=ctx.groups,
+    )
+
+
+def test_comparisons_are_the_comparison_table_of_each_domain(ale):
+    import pandas.testing as pdt
+
+    for domain in ale.catalog.domains():
+        kpis = list(reversed(ale.catalog.ids(domain=domain)))  # in the order asked for
+        pdt.assert_frame_equal(ale.comparisons(kpis), _fresh_table(ale, kpis))
+    pdt.assert_frame_equal(ale.comparisons(["U21463", "U21463"]), _fresh_table(ale, ["U21463"]))
+
+
+def test_comparisons_are_computed_once_and_hand_out_copies(ale, monkeypatch):
+    import fou.stats
+
+    first = ale.comparisons(["U21463"])
+    first.loc[0, "value"] = -1.0  # the caller's own table
+
+    def fail(*args, **kwargs):
+        raise AssertionError("comparison_table computed again")
+
+    monkeypatch.setattr(fou.stats, "comparison_table", fail)
+    again = ale.comparisons(["U21463"])
+    assert again.loc[0, "value"] != -1.0
+    assert list(ale.comparisons(["U23461", "U21463"])["kpi"]) == ["U23461", "U21463"]
+
+
+def test_comparisons_say_what_is_wrong(ale, region):
+    with pytest.raises(ParameterError, match="XYZ"):
+        ale.comparisons(["XYZ"])
+    with pytest.raises(ParameterError, match="kpis är tom"):
+        ale.comparisons([])
+    with pytest.raises(ParameterError, match="regionrapporten"):
+        region.comparisons(["U21463"])

@@ -18,7 +18,7 @@ the year, the municipality and the provenance the notebook actually used.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -95,6 +95,64 @@ class ReportContext:
         if self.group is not None:
             return self.group.title
         return COMPARISON_LABELS[self.comparison]
+
+    @cached_property
+    def _comparisons(self) -> pd.DataFrame:
+        """:func:`fou.stats.comparison_table` of every catalogue key figure (computed once)."""
+        from fou.stats import comparison_table
+
+        return comparison_table(
+            self.values,
+            municipality=str(self.municipality_id),
+            year=self.year,
+            kpis=None,
+            catalog=self.catalog,
+            groups=self.groups,
+        )
+
+    def comparisons(self, kpis: Sequence[str]) -> pd.DataFrame:
+        """The municipality's comparison table for *kpis*, in their order.
+
+        The same table as :func:`fou.stats.comparison_table` with the context's
+        values, municipality, year, catalogue and groups (each row depends on
+        its key figure only), computed once for the whole catalogue: a profile
+        asks for it per domain, for its summary and for its findings. Unknown
+        ids go to :func:`~fou.stats.comparison_table`, which says what is wrong.
+        The context belongs to one run of a notebook; open the report again
+        after changing its data.
+
+        Parameters
+        ----------
+        kpis
+            Key-figure ids of the catalogue.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A new table (changing it changes nothing here).
+
+        Raises
+        ------
+        ParameterError
+            In the regional report (it has no municipality).
+        """
+        if self.municipality_id is None:
+            raise ParameterError("Jämförelsetabellen gäller en kommun; regionrapporten har ingen.")
+        items = list(dict.fromkeys(kpis))
+        table = self._comparisons
+        position = pd.Index(table["kpi"]).get_indexer(items)
+        if not items or (position < 0).any():
+            from fou.stats import comparison_table
+
+            return comparison_table(
+                self.values,
+                municipality=self.municipality_id,
+                year=self.year,
+                kpis=items,
+                catalog=self.catalog,
+                groups=self.groups,
+            )
+        return table.take(position).reset_index(drop=True)
 
     @cached_property
     def municipal_ids(self) -> list[str]:

@@ -39,7 +39,6 @@ from fou.reports.context import ReportContext
 from fou.reports.display import Note
 from fou.reports.shared import shared
 from fou.reports.wording import amount, difference, prices_note
-from fou.stats.compare import comparison_table
 from fou.stats.position import position_table, two_proportion_interval
 
 #: At most this many findings of each kind.
@@ -154,14 +153,7 @@ def change_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
     """Changes since last year that are larger than their uncertainty (or than the usual change)."""
     if ctx.municipality_id is None or not kpis:
         return []
-    table = comparison_table(
-        ctx.values,
-        municipality=ctx.municipality_id,
-        year=ctx.year,
-        kpis=list(kpis),
-        catalog=ctx.catalog,
-        groups=ctx.groups,
-    )
+    table = ctx.comparisons(kpis)
     prev = ctx.year - 1
     out = []
     own = _own_rows(ctx)
@@ -207,14 +199,7 @@ def missing_finding(ctx: ReportContext, kpis: Sequence[str]) -> Finding | None:
     if not kpis:
         return None
     if ctx.municipality_id is not None:
-        table = comparison_table(
-            ctx.values,
-            municipality=ctx.municipality_id,
-            year=ctx.year,
-            kpis=list(kpis),
-            catalog=ctx.catalog,
-            groups=ctx.groups,
-        )
+        table = ctx.comparisons(kpis)
         missing = table[table["value"].isna()]
         who = ctx.municipality
     else:

@@ -29,7 +29,7 @@ from fou.reports.common import (
 from fou.reports.context import ReportContext
 from fou.reports.display import Block, Chart, Column, Heading, Note, Table
 from fou.reports.findings import municipality_summary, summary_note
-from fou.stats import comparison_table, trend_table
+from fou.stats import trend_table
 from fou.stats.compare import group_mean
 
 #: Key figures shown over time in the municipality profile (those with values are drawn).
@@ -62,14 +62,7 @@ def summary(ctx: ReportContext) -> Block:
 
 def comparison(ctx: ReportContext, *, kpis: Sequence[str] | None = None) -> pd.DataFrame:
     """:func:`fou.stats.comparison_table` for the report's municipality and year, with decimals."""
-    table = comparison_table(
-        ctx.values,
-        municipality=str(ctx.municipality_id),
-        year=ctx.year,
-        kpis=list(kpis) if kpis is not None else None,
-        catalog=ctx.catalog,
-        groups=ctx.groups,
-    )
+    table = ctx.comparisons(ctx.catalog.ids() if kpis is None else kpis)
     # Sizes in mnkr grow with the municipality: Riket and the region are sums, and a
     # mean of the 13 (or of the similar municipalities) mostly says how big Göteborg is.
     sizes = ~table["kpi"].map(ctx.catalog.comparable).astype(bool)
