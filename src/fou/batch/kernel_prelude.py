@@ -89,18 +89,31 @@ def prepare(workdir: str) -> None:
     release_memory()
 
 
+#: Whether :func:`release_memory` has moved this process's survivors out of the collector's view.
+_frozen: list[bool] = [False]
+
+
 def release_memory() -> None:
     """Collect the previous job's objects and hand freed heap pages back to the system.
 
     Without this a kernel's resident memory carries the largest job it ran
     into every later one. ``malloc_trim`` exists in glibc only; elsewhere the
     garbage collection alone runs.
+
+    The first call also freezes what survives it (:func:`gc.freeze`): in a
+    kernel the imported scientific stack, in a batch worker the export stack.
+    Those objects live as long as the process; once frozen, later collections
+    no longer walk them, which takes each job's collection from about 0.1–0.2 s
+    to a few hundredths. Objects made by the jobs are collected as before.
     """
     import ctypes
     import ctypes.util
     import gc
 
     gc.collect()
+    if not _frozen[0]:
+        gc.freeze()
+        _frozen[0] = True
     if not sys.platform.startswith("linux"):
         return
     try:
