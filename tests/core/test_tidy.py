@@ -36,3 +36,39 @@ def test_to_wide_keeps_missing(values):
 def test_to_wide_refuses_ambiguous_input(values):
     with pytest.raises(ParameterError, match="flera rader"):
         to_wide(select(values, gender=None))
+
+
+def _unsorted() -> pd.DataFrame:
+    """Key figures A and B, with B's rows split by A's (as a local submission appended)."""
+    return pd.DataFrame(
+        {
+            "kpi": ["B", "A", "A", "B", "C"],
+            "municipality_id": ["1480", "1480", "1401", "1401", "1480"],
+            "value": [1.0, 2.0, 3.0, 4.0, 5.0],
+        },
+        index=[10, 11, 12, 13, 14],
+    )
+
+
+def test_kpi_runs_are_the_row_spans_of_a_sorted_table():
+    from fou.core.tidy import kpi_runs
+
+    t = _unsorted().sort_values("kpi", kind="stable")
+    assert kpi_runs(t["kpi"]) == {"A": (0, 2), "B": (2, 4), "C": (4, 5)}
+    assert kpi_runs(_unsorted()["kpi"]) is None  # B is split: no slice to take
+    assert kpi_runs(pd.Series([], dtype=object)) == {}
+
+
+@pytest.mark.parametrize("kpis", ["A", ["B"], ["C", "A"], ["A", "B", "C"], ["X"], [], ["A", "A"]])
+@pytest.mark.parametrize("sort", [True, False])
+def test_rows_of_gives_the_rows_a_filter_gives(kpis, sort):
+    import pandas.testing as pdt
+
+    from fou.core.tidy import kpi_runs, rows_of
+
+    t = _unsorted().sort_values("kpi", kind="stable") if sort else _unsorted()
+    wanted = [kpis] if isinstance(kpis, str) else kpis
+    expected = t[t["kpi"].isin(wanted)]
+    got = rows_of(t, kpis, kpi_runs(t["kpi"]))
+    pdt.assert_frame_equal(got, expected)  # same rows, order, index and dtypes
+    pdt.assert_frame_equal(rows_of(t, kpis, None), expected)

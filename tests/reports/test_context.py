@@ -96,3 +96,28 @@ def test_comparisons_say_what_is_wrong(ale, region):
         ale.comparisons([])
     with pytest.raises(ParameterError, match="regionrapporten"):
         region.comparisons(["U21463"])
+
+
+def test_values_of_are_the_rows_of_a_filter_and_leave_the_table_alone(ale):
+    import pandas.testing as pdt
+
+    v = ale.values
+    assert ale._kpi_runs[2] is not None  # the fixture is sorted by key figure: slices
+    for kpis in (["U21463"], ["N20403", "U21463"], ["U21463", "N20403", "U21463"], ["XYZ"]):
+        pdt.assert_frame_equal(ale.values_of(kpis), v[v["kpi"].isin(kpis)])
+    pdt.assert_frame_equal(ale.values_of("N20403"), v[v["kpi"] == "N20403"])
+    rows = ale.values_of("U21463")
+    before = v.loc[rows.index[0], "value"]
+    rows.loc[rows.index[0], "value"] = -1.0  # the caller's own rows
+    assert v.loc[rows.index[0], "value"] == before
+
+
+def test_values_of_a_table_not_sorted_by_key_figure(ale):
+    import dataclasses
+
+    import pandas.testing as pdt
+
+    shuffled = ale.values.sample(frac=1.0, random_state=1)
+    ctx = dataclasses.replace(ale, dataset=dataclasses.replace(ale.dataset, values=shuffled))
+    for kpis in (["U21463"], ["N20403", "U21463"]):
+        pdt.assert_frame_equal(ctx.values_of(kpis), shuffled[shuffled["kpi"].isin(kpis)])

@@ -8,7 +8,9 @@ per key figure) that correlation and index functions need.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 
+import numpy as np
 import pandas as pd
 
 from fou.core.errors import ParameterError, one_of_message
@@ -109,3 +111,70 @@ def to_wide(
     wide = values.pivot(index=index, columns=columns, values=value)
     wide.columns.name = None
     return wide.sort_index(axis=1)
+
+
+def kpi_runs(kpis: pd.Series) -> dict[str, tuple[int, int]] | None:
+    """Where each key figure's rows lie, when each lies in one run of rows.
+
+    A values table sorted by key figure (as snapshots and demo data are
+    stored) keeps every key figure's rows together; then the rows of one key
+    figure are a slice, found without comparing the whole column.
+
+    Parameters
+    ----------
+    kpis
+        The ``kpi`` column of a values table.
+
+    Returns
+    -------
+    dict or None
+        ``{kpi: (start, stop)}`` in row positions (``stop`` exclusive), or
+        None when some key figure's rows are split by others (then there is
+        no slice to take).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> kpi_runs(pd.Series(["A", "A", "B"]))
+    {'A': (0, 2), 'B': (2, 3)}
+    >>> kpi_runs(pd.Series(["A", "B", "A"])) is None
+    True
+    """
+    codes, uniques = pd.factorize(kpis, use_na_sentinel=False)
+    if not len(codes):
+        return {}
+    starts = np.flatnonzero(np.diff(codes)) + 1
+    bounds = np.concatenate(([0], starts, [len(codes)])).astype(int)
+    if len(bounds) - 1 != len(uniques):
+        return None
+    return {str(uniques[codes[a]]): (int(a), int(b)) for a, b in pairwise(bounds) if b > a}
+
+
+def rows_of(
+    values: pd.DataFrame, kpis: str | Iterable[str], runs: dict[str, tuple[int, int]] | None
+) -> pd.DataFrame:
+    """The rows of *kpis*: the same rows, order and index as ``values[values.kpi.isin(kpis)]``.
+
+    Parameters
+    ----------
+    values
+        Tidy values table.
+    kpis
+        One key-figure id or several.
+    runs
+        :func:`kpi_runs` of ``values["kpi"]``; None filters the whole column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The key figures' rows (none for ids that are not in the table).
+    """
+    wanted = list(dict.fromkeys(_as_list(kpis) or []))
+    if runs is None:
+        return values[values["kpi"].isin(wanted)]
+    spans = sorted(runs[k] for k in wanted if k in runs)
+    if not spans:
+        return values.iloc[0:0]
+    if len(spans) == 1:
+        return values.iloc[spans[0][0] : spans[0][1]]
+    return pd.concat([values.iloc[a:b] for a, b in spans])

@@ -258,7 +258,7 @@ def strongest_pair(screen: pd.DataFrame) -> tuple[str, str, pd.Series]:
 
 def scatter_chart(ctx: ReportContext, x: str, y: str, row: pd.Series | None = None) -> Chart:
     """All municipalities in grey, the 13 highlighted, the report's municipality in focus."""
-    v = ctx.values
+    v = ctx.values_of([x, y])
     sel = v[
         v["kpi"].isin([x, y])
         & (v["year"] == ctx.year)

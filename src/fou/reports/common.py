@@ -72,7 +72,7 @@ def preliminary_costs(ctx: ReportContext, *, today: date | None = None) -> Note 
     """
     kpis = ctx.catalog.kpis
     costs = set(kpis.loc[kpis["unit"].isin(COST_UNITS), "kpi"])
-    v = ctx.values
+    v = ctx.values_of(sorted(costs))
     years = v.loc[v["kpi"].isin(costs) & v["value"].notna() & (v["year"] <= ctx.year), "year"]
     if years.empty:
         return None
@@ -126,7 +126,7 @@ def domain_kpis(ctx: ReportContext, domain: str) -> list[str]:
 
 def has_values(ctx: ReportContext, kpi: str, *, year: int | None = None) -> bool:
     """True when *kpi* has any value (in *year*, if given)."""
-    v = ctx.values
+    v = ctx.values_of(kpi)
     mask = (v["kpi"] == kpi) & v["value"].notna()
     if year is not None:
         mask &= v["year"] == year

@@ -97,6 +97,39 @@ class ReportContext:
         return COMPARISON_LABELS[self.comparison]
 
     @cached_property
+    def _kpi_runs(self) -> tuple[pd.DataFrame, int, dict[str, tuple[int, int]] | None]:
+        """The values table, its length and where each key figure's rows lie (found once)."""
+        from fou.core.tidy import kpi_runs
+
+        return self.values, len(self.values), kpi_runs(self.values["kpi"])
+
+    def values_of(self, kpis: str | Sequence[str]) -> pd.DataFrame:
+        """The rows of *kpis* in the values table, as ``values[values.kpi.isin(kpis)]``.
+
+        The same rows, in the same order and with the same index, as the
+        filter on the whole table; in a table sorted by key figure (snapshots
+        and demo data are) a slice, without comparing every row. A report asks
+        for one key figure's rows hundreds of times. As with
+        :meth:`comparisons`, open the report again after changing its data
+        (a new values table is noticed; edits in place are not).
+
+        Parameters
+        ----------
+        kpis
+            One key-figure id or several; ids not in the table give no rows.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        from fou.core.tidy import rows_of
+
+        table, n_rows, runs = self._kpi_runs
+        if table is not self.values or len(table) != n_rows:  # a changed table: filter it
+            return rows_of(self.values, kpis, None)
+        return rows_of(table, kpis, runs)
+
+    @cached_property
     def _comparisons(self) -> pd.DataFrame:
         """:func:`fou.stats.comparison_table` of every catalogue key figure (computed once)."""
         from fou.stats import comparison_table

@@ -135,7 +135,7 @@ def level_findings(ctx: ReportContext, kpis: Sequence[str]) -> list[Finding]:
 @shared
 def _typical_change(ctx: ReportContext, kpi: str) -> float:
     """Median absolute change year - 1 → year among all municipalities (NaN when too few)."""
-    v = ctx.values
+    v = ctx.values_of(kpi)
     sel = v[
         (v["kpi"] == kpi)
         & (v["gender"] == "T")
@@ -205,7 +205,9 @@ def missing_finding(ctx: ReportContext, kpis: Sequence[str]) -> Finding | None:
     else:
         from fou.stats import gr_overview
 
-        rows = [gr_overview(ctx.values, kpi=k, year=ctx.year, catalog=ctx.catalog) for k in kpis]
+        rows = [
+            gr_overview(ctx.values_of(k), kpi=k, year=ctx.year, catalog=ctx.catalog) for k in kpis
+        ]
         table = pd.concat([r.head(1).assign(all_missing=r["value"].isna().all()) for r in rows])
         missing = table[table["all_missing"]]
         who = "alla 13 GR-kommuner"

@@ -139,7 +139,7 @@ def kpi_series(ctx: ReportContext, prof: FollowUpProfile, kpi: str) -> pd.DataFr
         ``index`` and ``group_index`` (Riket = 100 that year).
     """
     years = _years(ctx, prof)
-    v = ctx.values
+    v = ctx.values_of(kpi)
     part = v[(v["kpi"] == kpi) & (v["gender"] == "T") & v["year"].isin(years)]
     by = part.set_index(["municipality_id", "year"])["value"]
 

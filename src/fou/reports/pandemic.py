@@ -62,8 +62,8 @@ _STEP_WORDS: dict[tuple[int, int], str] = {
 
 def survey_years(ctx: ReportContext) -> list[int]:
     """The pandemic survey years up to the report's year that have results."""
-    v = ctx.values
     kpis = [k for ks in KPIS.values() for k in ks]
+    v = ctx.values_of(kpis)
     present = v.loc[v["kpi"].isin(kpis) & v["value"].notna(), "year"].astype(int)
     have = set(present)
     return [y for y in PANDEMIC_YEARS if y <= ctx.year and y in have]

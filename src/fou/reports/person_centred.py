@@ -49,8 +49,8 @@ def survey_run(ctx: ReportContext) -> bool:
     """True when the user survey has results for the report's year."""
     if ctx.year in ctx.catalog.survey_not_run:
         return False
-    v = ctx.values
     items = set(SURVEY_KPIS.values())
+    v = ctx.values_of(sorted(items))
     return bool(((v["year"] == ctx.year) & v["kpi"].isin(items) & v["value"].notna()).any())
 
 

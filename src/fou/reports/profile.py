@@ -21,7 +21,6 @@ from fou.plotting import new_figure, trend_plot
 from fou.reports import gender
 from fou.reports.common import (
     break_notes,
-    has_values,
     kpi_appendix,
     overview_chart,
     unit_short,
@@ -151,9 +150,13 @@ def domain_section(ctx: ReportContext, domain: str) -> list[Block]:
 
 def trend_kpis(ctx: ReportContext, kpis: Sequence[str] = PROFILE_KPIS) -> list[str]:
     """The trend chart's key figures that have values for the municipality (no empty panels)."""
-    v = ctx.values
-    own = v[(v["municipality_id"] == ctx.municipality_id) & v["value"].notna()]
-    return [k for k in kpis if has_values(ctx, k) and (own["kpi"] == k).any()]
+    shown = []
+    for kpi in kpis:
+        rows = ctx.values_of(kpi)
+        own = rows["value"].notna() & (rows["municipality_id"] == ctx.municipality_id)
+        if own.any():  # the municipality's own values (then the key figure has values)
+            shown.append(kpi)
+    return shown
 
 
 def trend_chart(ctx: ReportContext, *, kpis: Sequence[str] = PROFILE_KPIS) -> Block:
@@ -168,7 +171,7 @@ def trend_chart(ctx: ReportContext, *, kpis: Sequence[str] = PROFILE_KPIS) -> Bl
     flat = np.ravel(axes)
     for ax, kpi in zip(flat, shown, strict=False):
         tt = trend_table(
-            ctx.values, municipality=str(ctx.municipality_id), kpi=kpi, groups=ctx.groups
+            ctx.values_of(kpi), municipality=str(ctx.municipality_id), kpi=kpi, groups=ctx.groups
         )
         if not ctx.catalog.comparable(kpi):  # Riket's value is the country's sum
             tt = tt[tt["series_kind"] != "riket"]

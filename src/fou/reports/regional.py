@@ -192,7 +192,7 @@ def data_facts(ctx: ReportContext) -> Note:
     years = ctx.dataset.years
     rates = []
     for kpi in ("U23593", "U23595"):
-        v = ctx.values
+        v = ctx.values_of(kpi)
         mask = (v["kpi"] == kpi) & (v["year"] == ctx.year) & (v["gender"] == "T")
         sel = v.loc[mask & v["municipality_id"].isin(registry.GR_MUNICIPALITIES), "value"].dropna()
         if len(sel):
@@ -227,7 +227,10 @@ def data_facts(ctx: ReportContext) -> Note:
 
 def _have_counts(ctx: ReportContext, kpis: Sequence[str]) -> dict[str, int]:
     sel = select(
-        ctx.values, kpis=list(kpis), municipalities=registry.GR_MUNICIPALITIES, years=ctx.year
+        ctx.values_of(kpis),
+        kpis=list(kpis),
+        municipalities=registry.GR_MUNICIPALITIES,
+        years=ctx.year,
     )
     return sel.dropna(subset=["value"]).groupby("kpi")["municipality_id"].nunique().to_dict()
 
@@ -393,7 +396,9 @@ def associations_chapter(ctx: ReportContext) -> list[Block]:
 
 def _lacking(ctx: ReportContext, kpi: str) -> str:
     """The GR municipalities without a value for *kpi* in the year, by name (``alla`` for 13)."""
-    sel = select(ctx.values, kpis=[kpi], municipalities=registry.GR_MUNICIPALITIES, years=ctx.year)
+    sel = select(
+        ctx.values_of(kpi), kpis=[kpi], municipalities=registry.GR_MUNICIPALITIES, years=ctx.year
+    )
     have = set(sel.dropna(subset=["value"])["municipality_id"])
     names = [registry.municipality_name(m) for m in registry.GR_MUNICIPALITIES if m not in have]
     if len(names) == N_GR:
@@ -446,7 +451,7 @@ def overview_table(ctx: ReportContext, kpi: str) -> Table:
     definition break) is said once in the caption; columns with nothing in
     them (no rank for costs, no comments) are left out.
     """
-    res = gr_overview(ctx.values, kpi=kpi, year=ctx.year, catalog=ctx.catalog)
+    res = gr_overview(ctx.values_of(kpi), kpi=kpi, year=ctx.year, catalog=ctx.catalog)
     comparable = ctx.catalog.comparable(kpi)
     if not comparable:  # Riket's value is the country's sum, not comparable with a municipality
         res = res.assign(riket=np.nan, diff_riket=np.nan)
@@ -501,7 +506,8 @@ def gr_trend_data(ctx: ReportContext, kpi: str, years: Sequence[int]) -> pd.Data
     ids = [*registry.GR_MUNICIPALITIES]
     if ctx.catalog.comparable(kpi):  # for sizes in mnkr Riket is the country's sum
         ids.append(registry.RIKET)
-    sel = select(ctx.values, kpis=kpi, municipalities=ids, years=years)
+    of_kpi = ctx.values_of(kpi)
+    sel = select(of_kpi, kpis=kpi, municipalities=ids, years=years)
     sel = sel.drop_duplicates(["municipality_id", "year"])
     rows = sel.assign(series=sel["municipality_id"].map(registry.municipality_name))[
         ["year", "series", "value"]
@@ -509,7 +515,7 @@ def gr_trend_data(ctx: ReportContext, kpi: str, years: Sequence[int]) -> pd.Data
     # The GR-snitt series of any member's trend table is the unweighted mean of
     # the 13, year by year (the same mean as gr_overview's gr_mean).
     trend = trend_table(
-        ctx.values, municipality=registry.GR_MUNICIPALITIES[0], kpi=kpi, years=list(years)
+        of_kpi, municipality=registry.GR_MUNICIPALITIES[0], kpi=kpi, years=list(years)
     )
     means = trend.loc[trend["series_kind"] == "gr", ["year", "series", "value"]]
     if not ctx.catalog.comparable(kpi):
@@ -577,7 +583,7 @@ def kpi_issues_table(ctx: ReportContext, kpi: str, issues: pd.DataFrame) -> Tabl
 def kpi_section(ctx: ReportContext, kpi: str, issues: pd.DataFrame) -> list[Block]:
     """One key figure for the appendix: the 13 side by side, a trend panel, what is missing."""
     heading = Heading(f"{ctx.catalog.label(kpi)} ({kpi})", level=4)
-    res = gr_overview(ctx.values, kpi=kpi, year=ctx.year, catalog=ctx.catalog)
+    res = gr_overview(ctx.values_of(kpi), kpi=kpi, year=ctx.year, catalog=ctx.catalog)
     if res["value"].isna().all():
         # No table of thirteen dashes: one sentence says what is missing and why.
         reason = _reason_text(str(res["note"].iloc[0]))
