@@ -157,3 +157,11 @@ _TWO = {"id": "N2", "title": "u", "label": "u", "unit": "sek"}
 def test_malformed_view_is_rejected(views, message):
     with pytest.raises(CatalogError, match=message):
         parse_catalog({"domains": {"kostnader": [_ONE, _TWO]}, "views": views})
+
+
+def test_better_is_the_catalogue_direction_and_neither_outside_it(cat):
+    for kpi in cat.all_ids:
+        assert cat.better(kpi) == str(cat.row(kpi)["better"])
+    assert cat.better("N20403") == "lower"  # days waiting to leave hospital
+    assert cat.better("U21463") == "higher"
+    assert cat.better("L00001") == "neither"  # a municipality's own key figure

@@ -786,3 +786,52 @@ def test_png_bytes_draws_the_savefig_picture_as_opaque_rgb() -> None:
     assert np.array_equal(_pixels(ours), _pixels(buf.getvalue()))
     assert fig.dpi == dpi_before  # the figure is left as it was
     assert _pixels(png_bytes(fig, dpi=120)).shape == _pixels(ours).shape  # and draws again
+
+
+# ---------------------------------------------------------------- position plot
+
+
+def _positions() -> pd.DataFrame:
+    """Three key figures for the 13: Ale better on one, missing on one, nobody with a value."""
+    rows = []
+    for i, m in enumerate(GR_MUNICIPALITIES):
+        # N20403 (lower is better): Ale (1440) lowest; Riket above the mean.
+        ale = m == "1440"
+        rows.append(
+            (
+                "N20403",
+                m,
+                10.0 if ale else 14.0 + i,
+                16.0,
+                4.0,
+                20.0,
+                "bättre" if ale else "neutral",
+            )
+        )
+        # U21463 (higher is better): Ale has no value.
+        rows.append(("U21463", m, np.nan if ale else 80.0 + i, 86.0, 3.0, np.nan, "saknas"))
+        rows.append(("U23461", m, np.nan, np.nan, np.nan, np.nan, "saknas"))
+    cols = ["kpi", "municipality_id", "value", "gr_mean", "gr_sd", "riket", "verdict"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def test_position_plot_draws_the_13_riket_and_the_focus_row_by_row():
+    from fou.plotting import position_plot
+
+    data = _positions()
+    ax = position_plot(data, focus="1440")
+    others = collection(ax, "kommuner").get_offsets()
+    # 12 others on N20403 (row 0) and 12 with values on U21463 (row 1); none on U23461.
+    assert sorted(set(others[:, 1])) == [0.0, 1.0]
+    assert list(others[:, 1]).count(0.0) == 12 and list(others[:, 1]).count(1.0) == 12
+    # Right is better: on N20403 (lower is better) Ale's 10 is (16 − 10) / 4 = 1.5 to the right.
+    (focus,) = [c for c in ax.collections if str(c.get_gid()).startswith("fokus:")]
+    assert focus.get_gid() == "fokus:bättre"
+    np.testing.assert_allclose(focus.get_offsets(), [[1.5, 0.0]])
+    # Riket's 20 on N20403 is one standard deviation worse: to the left; U21463 has no Riket.
+    np.testing.assert_allclose(collection(ax, "riket").get_offsets(), [[-1.0, 0.0]])
+    assert sorted(t.get_text() for t in ax.texts if t.get_gid() == "saknas") == [
+        "Ale: saknas",
+        "inga värden",
+    ]
+    assert [t.get_position()[1] for t in ax.texts if t.get_text() == "inga värden"] == [2]

@@ -305,6 +305,13 @@ class Catalog:
         kpis = self.kpis.assign(decimals=self.kpis["decimals"].where(~whole, 0))
         return replace(self, kpis=kpis)
 
+    def better(self, kpi: str) -> str:
+        """Which way is better for *kpi*: ``higher``, ``lower`` or ``neither``.
+
+        Ids outside the catalogue give ``neither`` (no direction is assumed).
+        """
+        return str(self._field(kpi, "better")) if kpi in self._records else "neither"
+
     def comparable(self, kpi: str) -> bool:
         """False for key figures whose level depends on the municipality's size (e.g. mnkr)."""
         return not (kpi in self._records and str(self._field(kpi, "unit")) in SIZE_DEPENDENT_UNITS)

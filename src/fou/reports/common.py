@@ -210,7 +210,7 @@ def kpi_appendix(ctx: ReportContext, kpis: Sequence[str]) -> Table:
             "kpi": k,
             "title": ctx.title(k),
             "unit": unit_short(ctx, k),
-            "better": BETTER_LABELS.get(str(ctx.catalog.row(k)["better"]), "")
+            "better": BETTER_LABELS.get(ctx.catalog.better(k), "")
             if k in set(ctx.catalog.kpis["kpi"])
             else "",
         }

@@ -113,9 +113,7 @@ def _better(ctx: ReportContext, prof: FollowUpProfile, kpi: str) -> str:
     for k in prof.kpis:
         if k.kpi == kpi and k.better:
             return k.better
-    if kpi in set(ctx.catalog.kpis["kpi"]):
-        return str(ctx.catalog.row(kpi)["better"])
-    return "neither"
+    return ctx.catalog.better(kpi)
 
 
 def _years(ctx: ReportContext, prof: FollowUpProfile) -> list[int]:
