@@ -121,3 +121,9 @@ def test_values_of_a_table_not_sorted_by_key_figure(ale):
     ctx = dataclasses.replace(ale, dataset=dataclasses.replace(ale.dataset, values=shuffled))
     for kpis in (["U21463"], ["N20403", "U21463"]):
         pdt.assert_frame_equal(ctx.values_of(kpis), shuffled[shuffled["kpi"].isin(kpis)])
+
+
+def test_municipal_ids_are_the_municipalities_without_riket_and_regions(ale):
+    ids = ale.values["municipality_id"].astype(str)
+    assert ale.municipal_ids == sorted(set(ids[~ids.str.startswith("00")]))
+    assert "0000" not in ale.municipal_ids and "1440" in ale.municipal_ids

@@ -190,8 +190,8 @@ class ReportContext:
     @cached_property
     def municipal_ids(self) -> list[str]:
         """Ids of the municipalities (not regions or Riket) in the data."""
-        ids = self.values["municipality_id"].astype(str)
-        return sorted(set(ids[~ids.str.startswith("00")]))
+        ids = {str(m) for m in self.values["municipality_id"].unique()}
+        return sorted(m for m in ids if not m.startswith("00"))
 
     def title(self, kpi: str) -> str:
         """The key figure's title as Kolada writes it (the id for unknown ids)."""
