@@ -49,6 +49,7 @@ from fou.core.vocabulary import (
 )
 from fou.data.provenance import Provenance
 from fou.reports.mime import REPORT_MIME
+from fou.reports.pdfimages import pass_png_through
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "fou_report"
@@ -452,6 +453,7 @@ def html_to_pdf(html: str, target: Path | str) -> Path:
     from weasyprint.urls import URLFetcher
 
     _quiet_weasyprint()
+    pass_png_through()  # the figures' PNGs as they are: the same PDF, without re-encoding them
     fetcher = URLFetcher(allowed_protocols={"data"})
     document = HTML(string=html, url_fetcher=fetcher, media_type="print")
     return write_with(target, lambda p: document.write_pdf(str(p)))
