@@ -22,6 +22,7 @@ from fou.reports.context import ReportContext
 from fou.reports.display import Block, Column, Heading, Note, Table
 from fou.reports.shared import shared
 from fou.stats.gender import gender_gaps, group_gender_gap
+from fou.stats.survey_change import rounding_slack
 
 __all__ = [
     "domain_table",
@@ -89,7 +90,9 @@ def domain_table(ctx: ReportContext, domain: str) -> Block | None:
             for lo, hi in zip(g["ci_low"], g["ci_high"], strict=True)
         ],
         reading=[
-            _reading(lo - _slack(k, m), hi + _slack(k, m), 1) if pd.notna(lo) else ""
+            _reading(lo - rounding_slack(k, m), hi + rounding_slack(k, m), 1)
+            if pd.notna(lo)
+            else ""
             for lo, hi, k, m in zip(
                 g["ci_low"], g["ci_high"], g["value_k"], g["value_m"], strict=True
             )
@@ -197,11 +200,6 @@ def regional_table(ctx: ReportContext) -> Block:
             "kvinnor högre eller män högre bara när intervallet inte innehåller 0.",
         ),
     )
-
-
-def _slack(k: float, m: float) -> float:
-    """One point when both shares are whole per cent (Kolada's rounding), else 0."""
-    return 1.0 if all(pd.notna(x) and abs(x - round(x)) < 1e-9 for x in (k, m)) else 0.0
 
 
 def _mean_decimals(ctx: ReportContext, kpi: str) -> int:

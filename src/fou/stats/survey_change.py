@@ -44,6 +44,7 @@ __all__ = [
     "PANDEMIC_YEARS",
     "newcombe",
     "pooled_share",
+    "rounding_slack",
     "survey_changes",
 ]
 
@@ -139,8 +140,25 @@ def _steps(years: Sequence[int]) -> list[tuple[int, int]]:
     return pairs
 
 
-def _rounding(a: float, b: float) -> float:
-    """How far rounding to whole per cent can move a change: 1 point when both are whole."""
+def rounding_slack(a: float, b: float) -> float:
+    """How far Kolada's rounding to whole per cent can move a difference of two shares.
+
+    Parameters
+    ----------
+    a, b
+        The two shares, in per cent.
+
+    Returns
+    -------
+    float
+        1 (point) when both are whole numbers, as Kolada publishes them
+        rounded; 0 otherwise (and for a missing or infinite share).
+
+    Examples
+    --------
+    >>> rounding_slack(61.0, 58.0), rounding_slack(61.4, 58.0), rounding_slack(61.0, float("nan"))
+    (1.0, 0.0, 0.0)
+    """
     whole = all(np.isfinite(x) and abs(x - round(x)) < 1e-9 for x in (a, b))
     return 1.0 if whole else 0.0
 
@@ -295,7 +313,7 @@ def _row(
     better: str,
     rounding: float | None = None,
 ) -> dict[str, object]:
-    slack = _rounding(pa, pb) if rounding is None else rounding
+    slack = rounding_slack(pa, pb) if rounding is None else rounding
     direction = _direction(d, lo, hi, slack)
     return {
         "kpi": kpi,
