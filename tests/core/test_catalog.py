@@ -165,3 +165,12 @@ def test_better_is_the_catalogue_direction_and_neither_outside_it(cat):
     assert cat.better("N20403") == "lower"  # days waiting to leave hospital
     assert cat.better("U21463") == "higher"
     assert cat.better("L00001") == "neither"  # a municipality's own key figure
+
+
+def test_break_in_is_the_catalogue_break_of_that_first_year(cat):
+    for kpi, year, change in cat.breaks[["kpi", "year", "change"]].itertuples(index=False):
+        first = cat.breaks[(cat.breaks["kpi"] == kpi) & (cat.breaks["year"] == year)]
+        assert cat.break_in(kpi, year) == change == first["change"].iloc[0]
+    assert cat.break_in("N20900", 2019).startswith("Ny beräkningsmetod")
+    assert cat.break_in("N20900", 2020) is None  # only the first year of the new definition
+    assert cat.break_in("L00001", 2019) is None

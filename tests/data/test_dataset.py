@@ -104,3 +104,14 @@ def test_a_new_local_submission_is_read_again(project):
     own = after.values[after.values["kpi"] == "L00001"]
     assert own["value"].tolist() == [12.0]
     assert after.kpi_titles["L00001"] == "Egen uppföljning"
+
+
+def test_years_are_the_years_of_the_values_and_a_new_list_each_time():
+    from fou.data.dataset import Dataset
+
+    values = pd.DataFrame({"kpi": ["A"] * 3, "year": [2022, 2020, 2022], "value": [1.0, None, 2.0]})
+    prov = Provenance("demo", "demo-1", "2026-01-01T00:00:00+00:00", None, (2020, 2022), None)
+    ds = Dataset(values=values, groups=pd.DataFrame(), provenance=prov)
+    assert ds.years == [2020, 2022]
+    ds.years.append(1999)  # the caller's own list
+    assert ds.years == [2020, 2022]

@@ -305,6 +305,33 @@ class Catalog:
         kpis = self.kpis.assign(decimals=self.kpis["decimals"].where(~whole, 0))
         return replace(self, kpis=kpis)
 
+    @cached_property
+    def _break_texts(self) -> dict[tuple[str, int], str]:
+        """The first break text of each (key figure, first year of the new definition)."""
+        texts: dict[tuple[str, int], str] = {}
+        for kpi, year, change in zip(
+            self.breaks["kpi"], self.breaks["year"], self.breaks["change"], strict=True
+        ):
+            texts.setdefault((str(kpi), int(year)), str(change))
+        return texts
+
+    def break_in(self, kpi: str, year: int) -> str | None:
+        """The catalogue's text when *year* is the first year of a new definition of *kpi*.
+
+        Parameters
+        ----------
+        kpi
+            Key-figure id.
+        year
+            A year.
+
+        Returns
+        -------
+        str or None
+            The ``change`` of the break (the first, if several), None without one.
+        """
+        return self._break_texts.get((kpi, int(year)))
+
     def better(self, kpi: str) -> str:
         """Which way is better for *kpi*: ``higher``, ``lower`` or ``neither``.
 

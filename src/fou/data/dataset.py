@@ -27,6 +27,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -70,8 +71,12 @@ class Dataset:
 
     @property
     def years(self) -> list[int]:
-        """Years present in the values, ascending."""
-        return sorted(int(y) for y in self.values["year"].unique())
+        """Years present in the values, ascending (a new list on every call)."""
+        return list(self._years)
+
+    @cached_property
+    def _years(self) -> tuple[int, ...]:
+        return tuple(sorted(int(y) for y in self.values["year"].unique()))
 
     def latest_year(self) -> int:
         """The most recent year with any non-missing value."""

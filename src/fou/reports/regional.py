@@ -444,14 +444,19 @@ def data_gaps_table(ctx: ReportContext, issues: pd.DataFrame) -> Table:
 # --------------------------------------------------------------------------- appendix
 
 
-def overview_table(ctx: ReportContext, kpi: str) -> Table:
+def overview_table(ctx: ReportContext, kpi: str, *, overview: pd.DataFrame | None = None) -> Table:
     """The 13 GR municipalities side by side for one key figure (best first).
 
     What every row would repeat (how many of the 13 the GR mean rests on, a
     definition break) is said once in the caption; columns with nothing in
-    them (no rank for costs, no comments) are left out.
+    them (no rank for costs, no comments) are left out. *overview* is the key
+    figure's :func:`~fou.stats.gr_overview` when the caller has it already.
     """
-    res = gr_overview(ctx.values_of(kpi), kpi=kpi, year=ctx.year, catalog=ctx.catalog)
+    res = (
+        gr_overview(ctx.values_of(kpi), kpi=kpi, year=ctx.year, catalog=ctx.catalog)
+        if overview is None
+        else overview
+    )
     comparable = ctx.catalog.comparable(kpi)
     if not comparable:  # Riket's value is the country's sum, not comparable with a municipality
         res = res.assign(riket=np.nan, diff_riket=np.nan)
@@ -591,7 +596,7 @@ def kpi_section(ctx: ReportContext, kpi: str, issues: pd.DataFrame) -> list[Bloc
             heading,
             Note(f"Inget värde för någon GR-kommun {ctx.year}: {reason}.", kind="missing"),
         ]
-    blocks: list[Block] = [heading, overview_table(ctx, kpi)]
+    blocks: list[Block] = [heading, overview_table(ctx, kpi, overview=res)]
     # Sizes in mnkr: Göteborg's line would flatten the other twelve; the table says it all.
     if has_values(ctx, kpi) and ctx.catalog.comparable(kpi):
         chart = trend_chart(ctx, kpi)

@@ -204,8 +204,7 @@ def _missing_note(
 
 def _break_in(catalog: Catalog, kpi: str, year: int) -> str | None:
     """The change text if *year* is the first year of a new definition of *kpi*."""
-    brk = catalog.breaks[(catalog.breaks["kpi"] == kpi) & (catalog.breaks["year"] == year)]
-    return None if brk.empty else str(brk.iloc[0]["change"])
+    return catalog.break_in(kpi, year)
 
 
 def _notes_and_status(
