@@ -97,11 +97,11 @@ class ReportContext:
         return COMPARISON_LABELS[self.comparison]
 
     @cached_property
-    def _kpi_runs(self) -> tuple[pd.DataFrame, int, dict[str, tuple[int, int]] | None]:
-        """The values table, its length and where each key figure's rows lie (found once)."""
+    def _kpi_runs(self) -> tuple[int, dict[str, tuple[int, int]] | None]:
+        """The values table's length and where each key figure's rows lie (found once)."""
         from fou.core.tidy import kpi_runs
 
-        return self.values, len(self.values), kpi_runs(self.values["kpi"])
+        return len(self.values), kpi_runs(self.values["kpi"])
 
     def values_of(self, kpis: str | Sequence[str]) -> pd.DataFrame:
         """The rows of *kpis* in the values table, as ``values[values.kpi.isin(kpis)]``.
@@ -111,7 +111,8 @@ class ReportContext:
         and demo data are) a slice, without comparing every row. A report asks
         for one key figure's rows hundreds of times. As with
         :meth:`comparisons`, open the report again after changing its data
-        (a new values table is noticed; edits in place are not).
+        (rows added in place are noticed and filtered; other edits in place
+        are not).
 
         Parameters
         ----------
@@ -124,10 +125,8 @@ class ReportContext:
         """
         from fou.core.tidy import rows_of
 
-        table, n_rows, runs = self._kpi_runs
-        if table is not self.values or len(table) != n_rows:  # a changed table: filter it
-            return rows_of(self.values, kpis, None)
-        return rows_of(table, kpis, runs)
+        n_rows, runs = self._kpi_runs
+        return rows_of(self.values, kpis, runs if len(self.values) == n_rows else None)
 
     @cached_property
     def _comparisons(self) -> pd.DataFrame:

@@ -202,11 +202,6 @@ def _missing_note(
     return f"{what} saknas: ej publicerat eller ej inrapporterat för kommunen {when}"
 
 
-def _break_in(catalog: Catalog, kpi: str, year: int) -> str | None:
-    """The change text if *year* is the first year of a new definition of *kpi*."""
-    return catalog.break_in(kpi, year)
-
-
 def _notes_and_status(
     df: pd.DataFrame,
     catalog: Catalog,
@@ -229,7 +224,7 @@ def _notes_and_status(
         notes.append(_missing_note(df, catalog, kpi, year))
     elif np.isnan(previous_value):
         notes.append(_missing_note(df, catalog, kpi, year - 1, previous=True))
-    brk = _break_in(catalog, kpi, year)
+    brk = catalog.break_in(kpi, year)
     comparable = brk is None
     if brk is not None and not _is_ended(brk):
         notes.append(
