@@ -152,6 +152,29 @@ def test_a_job_grouped_by_another_view_writes_beside_the_default():
     assert far.outputs.file(".html").as_posix() == "2025/1480/ok_profile_fardplan.html"
 
 
+def test_a_job_with_another_comparison_writes_beside_the_default():
+    compares = ("kommun", "ar", "jamforelse")
+    assert _job(declared=compares).stem == "ok_profile"
+    similar = _job(declared=compares, comparison="liknande")
+    assert similar.outputs.html.as_posix() == "2025/1480/ok_profile_jfr_liknande.html"
+    both = _job(declared=compares, comparison="G33901", extra={"vy": "fardplan"})
+    assert both.id == "2025/1480/ok_profile_fardplan_jfr_G33901"
+    # a notebook without the parameter makes the same report whatever the comparison
+    assert _job(declared=("kommun", "ar"), comparison="liknande").stem == "ok_profile"
+
+
+def test_a_batch_with_another_comparison_keeps_the_default_reports(project):
+    default = plan_jobs(_load(project, "notebooks: [ok_profile]\nmunicipalities: ['1480']\n"),
+                        dataset=DATA)  # fmt: skip
+    other = plan_jobs(
+        _load(project, "notebooks: [ok_profile]\nmunicipalities: ['1480']\n"
+                       "parameters: {jamforelse: riket}\n"),
+        dataset=DATA,
+    )  # fmt: skip
+    assert [j.comparison for j in other] == ["riket"] * len(other)
+    assert not {j.outputs.html for j in default} & {j.outputs.html for j in other}
+
+
 def test_profiles_run_once_each_as_follow_up_jobs(project):
     import shutil
 

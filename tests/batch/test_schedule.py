@@ -94,6 +94,23 @@ def test_full_pipeline_two_municipalities(project):
 
 
 @pytest.mark.slow
+def test_a_run_with_another_comparison_keeps_the_default_report(project):
+    base = "notebooks: [ok_profile]\nmunicipalities: ['1480']\n"
+    assert run_jobs(_plan(project, base), workers=1, root=project, export=False).ok
+    day = project / "outputs" / "2025" / "1480"
+    default = (day / "ok_profile.ipynb").read_bytes()
+    other = _plan(project, base + "parameters: {jamforelse: riket}\n")
+    assert run_jobs(other, workers=1, root=project, export=False).ok
+    assert (day / "ok_profile.ipynb").read_bytes() == default
+    executed = json.loads((day / "ok_profile_jfr_riket.ipynb").read_text(encoding="utf-8"))
+    assert 'jamforelse = "riket"' in "".join("".join(c["source"]) for c in executed["cells"])
+    manifest = json.loads((project / "outputs" / "manifest.json").read_text(encoding="utf-8"))
+    assert {j["id"] for j in manifest["jobs"]} == {
+        "2025/1480/ok_profile", "2025/1480/ok_profile_jfr_riket"
+    }  # fmt: skip
+
+
+@pytest.mark.slow
 def test_fault_isolation(project):
     jobs = _plan(project, "notebooks: [ok_profile, raises, sleeps]\nmunicipalities: ['1480']\n")
     res = run_jobs(jobs, workers=2, root=project, cell_timeout=3, export=False)

@@ -90,3 +90,25 @@ def test_a_report_in_another_view_has_its_own_column():
     (year,) = index_model({"jobs": jobs}, Path("/nonexistent"))
     assert year.columns == ("municipality_profile", "municipality_profile_fardplan")
     assert set(year.rows[0].cells) == set(year.columns)
+
+
+def test_a_report_with_another_comparison_has_its_own_named_column():
+    from fou.reports.index import column_label, index_model
+
+    assert column_label("municipality_profile_jfr_liknande") == (
+        "Kommunprofil (jämfört med liknande kommuner äldreomsorg)"
+    )
+    assert column_label("associations_fardplan_jfr_G33901") == (
+        "Samband (Göteborgs färdplan för äldreomsorgen, jämfört med G33901)"
+    )
+    # a notebook of one's own whose name happens to contain the mark is left as it is
+    assert column_label("egen_jfr_test") == "Egen jfr test"
+    stems = ["municipality_profile_jfr_riket", "municipality_profile", "data_quality"]
+    jobs = [
+        {"id": f"2024/1480/{s}", "notebook": s.split("_jfr_")[0], "municipality_id": "1480",
+         "year": 2024, "status": "ok"}
+        for s in stems
+    ]  # fmt: skip
+    (year,) = index_model({"jobs": jobs}, Path("/nonexistent"))
+    assert year.columns == ("municipality_profile", "municipality_profile_jfr_riket",
+                            "data_quality")  # fmt: skip

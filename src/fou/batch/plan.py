@@ -30,8 +30,10 @@ from fou.core.groups import load_groups
 from fou.core.profiles import load_profile
 from fou.core.vocabulary import (
     COMPARISON,
+    COMPARISON_MARK,
     COMPARISONS,
     DATA_SOURCE,
+    DEFAULT_COMPARISON,
     FOLLOWUP_NOTEBOOK,
     MUNICIPALITY,
     PROFILE,
@@ -121,18 +123,35 @@ class Job:
 
     @property
     def stem(self) -> str:
-        """The report's file name: the notebook, with ``_<vy>`` for a view other than the default.
+        """The report's file name: the notebook, then its view and comparison when not the default.
 
         A batch that groups the key figures by another view (``parameters:
-        {vy: fardplan}``) writes its reports beside the default ones, not over them;
-        a follow-up report is named after its profile (``uppfoljning_<profil>``).
+        {vy: fardplan}``) writes its reports beside the default ones, not over
+        them, and so does a batch with another comparison (``--comparison
+        liknande``): ``<notebook>[_<vy>][_jfr_<jamforelse>]``. A notebook that
+        does not declare ``jamforelse`` makes the same report whatever the
+        comparison, so its name has none. A follow-up report is named after its
+        profile (``uppfoljning_<profil>``), which chooses its comparison.
+
+        Examples
+        --------
+        >>> from pathlib import Path
+        >>> from fou.data.provenance import Provenance
+        >>> job = Job("municipality_profile", Path("x.ipynb"), "1480", 2025, "liknande",
+        ...           Provenance("demo", "demo", "2026-01-01"), declared=("jamforelse",),
+        ...           extra={"vy": "fardplan"})
+        >>> job.stem
+        'municipality_profile_fardplan_jfr_liknande'
         """
         if self.extra.get(PROFILE):
             return f"{self.notebook}_{self.extra[PROFILE]}"
+        stem = self.notebook
         view = self.extra.get(VIEW)
-        if view in (None, "", DEFAULT_VIEW):
-            return self.notebook
-        return f"{self.notebook}_{view}"
+        if view not in (None, "", DEFAULT_VIEW):
+            stem += f"_{view}"
+        if COMPARISON in self.declared and self.comparison != DEFAULT_COMPARISON:
+            stem += f"{COMPARISON_MARK}{self.comparison}"
+        return stem
 
     @property
     def id(self) -> str:
@@ -301,7 +320,7 @@ def plan_jobs(
         reg_names = []
 
     params = dict(batch.parameters)
-    comparison = str(params.pop(COMPARISON, "gr"))
+    comparison = str(params.pop(COMPARISON, DEFAULT_COMPARISON))
     if comparison not in COMPARISONS:
         from fou.reports.parameters import check_comparison
 

@@ -43,6 +43,10 @@ RESERVED_PARAMETERS: tuple[str, ...] = (MUNICIPALITY, YEAR, DATA_SOURCE)
 
 #: What a municipality can be compared with.
 COMPARISONS: tuple[str, ...] = ("gr", "liknande", "riket", "region")
+#: The comparison a notebook makes when none is given, and that a report's file name leaves out.
+DEFAULT_COMPARISON = "gr"
+#: What comes before another comparison in a report's file name (``…_jfr_liknande``).
+COMPARISON_MARK = "_jfr_"
 #: Swedish labels of the comparisons.
 COMPARISON_LABELS: Mapping[str, str] = {
     "gr": "GR-snitt (ovägt medel)",

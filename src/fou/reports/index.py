@@ -25,6 +25,8 @@ from fou.core.paths import paths
 from fou.core.registry import municipality_name
 from fou.core.version import package_version
 from fou.core.vocabulary import (
+    COMPARISON_LABELS,
+    COMPARISON_MARK,
     FAILED_STATUSES,
     FOLLOWUP_NOTEBOOK,
     REPORT_KINDS,
@@ -105,35 +107,59 @@ def _stem(job: Mapping[str, Any]) -> str:
     return str(job.get("id") or job.get("notebook", "")).rsplit("/", 1)[-1]
 
 
-def _split(stem: str) -> tuple[str, str | None]:
-    """``municipality_profile_fardplan`` → (``municipality_profile``, ``fardplan``)."""
+def _split(stem: str) -> tuple[str, str | None, str | None]:
+    """A report's file name → (notebook, view, comparison); None where it is the default.
+
+    ``municipality_profile_fardplan_jfr_liknande`` → (``municipality_profile``,
+    ``fardplan``, ``liknande``); see :attr:`fou.batch.plan.Job.stem`.
+    """
     from fou.core.catalog import load_catalog
 
     if stem.startswith(f"{FOLLOWUP_NOTEBOOK}_"):
-        return FOLLOWUP_NOTEBOOK, None
+        return FOLLOWUP_NOTEBOOK, None, None
+    comparison = None
+    base, mark, tail = stem.rpartition(COMPARISON_MARK)
+    if mark and tail and _split(base)[0] in REPORTS:
+        stem, comparison = base, tail
     for view in load_catalog().views:
         if stem.endswith(f"_{view}") and stem[: -len(view) - 1] in REPORTS:
-            return stem[: -len(view) - 1], view
-    return stem, None
+            return stem[: -len(view) - 1], view, comparison
+    return stem, None, comparison
+
+
+def comparison_label(name: str) -> str:
+    """How a report's comparison reads in the index.
+
+    Examples
+    --------
+    >>> comparison_label("liknande"), comparison_label("G33901")
+    ('jämfört med liknande kommuner äldreomsorg', 'jämfört med G33901')
+    """
+    label = COMPARISON_LABELS.get(name)
+    return f"jämfört med {label[0].lower() + label[1:] if label else name}"
 
 
 def column_label(stem: str) -> str:
-    """A report's name on the page, with the view it is grouped by when not the default.
+    """A report's name on the page, with its view and comparison when not the default.
 
     Examples
     --------
     >>> column_label("data_quality"), column_label("municipality_profile_fardplan")
     ('Brister i data', 'Kommunprofil (Göteborgs färdplan för äldreomsorgen)')
+    >>> column_label("municipality_profile_jfr_riket")
+    'Kommunprofil (jämfört med riket)'
     """
     from fou.core.catalog import load_catalog
 
     if stem.startswith(f"{FOLLOWUP_NOTEBOOK}_"):
         profile = stem[len(FOLLOWUP_NOTEBOOK) + 1 :]
         return f"{report_name(FOLLOWUP_NOTEBOOK)} ({profile})"
-    notebook, view = _split(stem)
-    if view is None:
+    notebook, view, comparison = _split(stem)
+    details = [load_catalog().views[view].title] if view else []
+    details += [comparison_label(comparison)] if comparison else []
+    if not details:
         return report_name(stem)
-    return f"{report_name(notebook)} ({load_catalog().views[view].title})"
+    return f"{report_name(notebook)} ({', '.join(details)})"
 
 
 def _cell(job: Mapping[str, Any], outputs: Path) -> Cell:
@@ -154,9 +180,9 @@ def _order(stems: Sequence[str]) -> list[str]:
     """Known reports in the index's order (each followed by its other views), then the rest."""
     rank = {k.notebook: i for i, k in enumerate(REPORT_KINDS)}
 
-    def key(stem: str) -> tuple[int, str, str]:
-        notebook, view = _split(stem)
-        return (rank.get(notebook, len(rank)), notebook, view or "")
+    def key(stem: str) -> tuple[int, str, str, str]:
+        notebook, view, comparison = _split(stem)
+        return (rank.get(notebook, len(rank)), notebook, view or "", comparison or "")
 
     return sorted(stems, key=key)
 
