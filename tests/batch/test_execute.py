@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+from support import TEST_NOTEBOOKS
 
 #: Imported by the notebooks' kernel, never by the worker that runs and exports a job.
-KERNEL_ONLY = ("matplotlib", "scipy", "seaborn", "statsmodels", "pandera", "pydantic")
+KERNEL_ONLY = ("pandas", "matplotlib", "scipy", "seaborn", "statsmodels", "pandera", "pydantic")
 
 
 def _modules_after(code: str) -> set[str]:
@@ -38,3 +42,43 @@ def test_the_notebook_api_still_loads_on_first_use():
 
     assert reports.open_report is open_report
     assert "open_report" in dir(reports)
+
+
+#: Runs one job with HTML, PDF and Excel in a fresh interpreter, as a worker does.
+RUN_ONE_JOB = """
+import json, sys, uuid
+from pathlib import Path
+from fou.batch.execute import RunSettings, execute_job
+from fou.batch.plan import Job
+from fou.data.provenance import Provenance
+
+root, notebook = Path(sys.argv[1]), Path(sys.argv[2])
+job = Job(notebook.stem, notebook, "1480", 2025, "liknande",
+          Provenance("demo", "demo", "2026-01-01T00:00:00+00:00"),
+          declared=("kommun", "ar", "jamforelse", "datakalla"))
+key = uuid.uuid4().hex
+settings = RunSettings(outputs=root / "outputs", root=root, work=root / "outputs" / ".work" / key,
+                       run_key=key, generated_at="2026-01-01T00:00:00")
+result = execute_job(job, settings)
+print(json.dumps({"status": result.status, "error": result.error, "outputs": result.outputs,
+                  "loaded": sorted({m.split(".")[0] for m in sys.modules})}))
+"""
+
+
+@pytest.mark.slow
+def test_a_worker_runs_and_exports_a_job_without_the_kernel_stack(project: Path):
+    out = subprocess.run(
+        [sys.executable, "-c", RUN_ONE_JOB, str(project), str(TEST_NOTEBOOKS / "ok_profile.ipynb")],
+        capture_output=True, text=True, check=True, timeout=300,
+    )  # fmt: skip
+    done = json.loads(out.stdout.strip().splitlines()[-1])
+    assert done["status"] == "ok", done["error"]
+    assert {Path(o).suffix for o in done["outputs"]} == {".ipynb", ".html", ".pdf", ".xlsx"}
+    # the header names the municipality and the comparison: looked up without pandas
+    html = (project / "outputs" / "2025" / "1480" / "ok_profile_jfr_liknande.html").read_text(
+        "utf-8"
+    )
+    assert "Göteborg" in html and "Liknande kommuner äldreomsorg" in html
+    assert not set(done["loaded"]) & set(KERNEL_ONLY), sorted(
+        set(done["loaded"]) & set(KERNEL_ONLY)
+    )

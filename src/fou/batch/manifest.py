@@ -15,14 +15,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from fou.batch.plan import Job
 from fou.core.atomic import write_text
 from fou.core.version import code_fingerprint, package_version
 from fou.core.vocabulary import FAILED_STATUSES, FOLLOWUP_NOTEBOOK, STATUSES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MANIFEST_NAME = "manifest.json"
 

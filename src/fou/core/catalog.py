@@ -15,13 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 
 from fou.core.errors import FouError, ParameterError, check_choice, one_of_message
 from fou.core.paths import PACKAGE_DATA
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_CATALOG = PACKAGE_DATA / "catalog.yaml"
 
@@ -500,6 +502,8 @@ def parse_catalog(data: dict[str, Any], *, source: Path = DEFAULT_CATALOG) -> Ca
                 "nara_domain": None,
             }
         )
+    import pandas as pd
+
     kpis = pd.DataFrame(rows, columns=list(KPI_COLUMNS))
     dup = kpis["kpi"][kpis["kpi"].duplicated()]
     if not dup.empty:

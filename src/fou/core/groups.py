@@ -23,13 +23,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from fou.core.errors import ParameterError
 from fou.core.registry import municipality_name, resolve_municipality
 from fou.core.yamlfile import child, quoting_hint, read_yaml, unquoted_ids
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["GROUPS_FILE", "ComparisonGroup", "kolada_group", "load_groups", "parse_groups"]
 

@@ -21,16 +21,19 @@ Comparison groups for a municipality:
 
 from __future__ import annotations
 
+import csv
+import numbers
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from fou.core.errors import ParameterError, check_choice, one_of_message
 from fou.core.paths import PACKAGE_DATA
 from fou.core.vocabulary import COMPARISONS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RIKET = "0000"
 GR_GROUP_ID = "G96190"
@@ -71,10 +74,26 @@ def normalise_name(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _rows() -> tuple[tuple[str, str, str], ...]:
+    """``(municipality_id, name, type)`` of every row of the registry, names in NFC.
+
+    Read with the standard library: looking a name up (as every report's
+    header does, in the batch worker too) needs no pandas.
+    """
+    with (PACKAGE_DATA / "municipalities.csv").open(encoding="utf-8", newline="") as f:
+        return tuple(
+            (r["municipality_id"], unicodedata.normalize("NFC", r["name"]), r["type"])
+            for r in csv.DictReader(f)
+        )
+
+
+@lru_cache(maxsize=1)
 def _table() -> pd.DataFrame:
-    df = pd.read_csv(PACKAGE_DATA / "municipalities.csv", dtype=str, keep_default_na=False)
-    df["name"] = df["name"].map(lambda s: unicodedata.normalize("NFC", s))
-    df["region_id"] = np.where(df["type"] == "K", "00" + df["municipality_id"].str[:2], pd.NA)
+    import pandas as pd
+
+    df = pd.DataFrame(list(_rows()), columns=["municipality_id", "name", "type"])
+    municipal = df["type"] == "K"
+    df["region_id"] = ("00" + df["municipality_id"].str[:2]).where(municipal, pd.NA)
     df["is_gr"] = df["municipality_id"].isin(GR_MUNICIPALITIES)
     return df
 
@@ -82,15 +101,13 @@ def _table() -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def _names() -> dict[str, str]:
     """Name by id (the registry is read once; reports look names up thousands of times)."""
-    table = _table()
-    return dict(zip(table["municipality_id"], table["name"], strict=True))
+    return {mid: name for mid, name, _ in _rows()}
 
 
 @lru_cache(maxsize=1)
 def _ids_by_name() -> dict[str, str]:
     """Id by normalised name."""
-    table = _table()
-    return dict(zip(table["name"].map(normalise_name), table["municipality_id"], strict=True))
+    return {normalise_name(name): mid for mid, name, _ in _rows()}
 
 
 def municipalities(*, kind: str | None = None) -> pd.DataFrame:
@@ -167,30 +184,30 @@ def resolve_municipality(value: str | int, *, parameter: str = "kommun") -> str:
     >>> resolve_municipality("0114")
     '0114'
     """
-    table = _table()
+    names = _names()
     if isinstance(value, bool) or not isinstance(value, str):
         hint = ""
-        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
             padded = f"{int(value):04d}"
-            if padded in set(table["municipality_id"]):
+            if padded in names:
                 hint = f" Menade du '{padded}' ({municipality_name(padded)})?"
         raise ParameterError(
             f"{parameter} måste anges som text (kommunkod med fyra tecken, t.ex. '0114', "
             f"eller kommunnamn), men {value!r} ({type(value).__name__}) angavs.{hint}"
         )
     text = value.strip()
-    if text in _names():
+    if text in names:
         return text
     by_name = _ids_by_name()
     key = normalise_name(text)
     if key in by_name:
         return by_name[key]
     hint = ""
-    if text.isdigit() and len(text) < 4 and text.zfill(4) in set(table["municipality_id"]):
+    if text.isdigit() and len(text) < 4 and text.zfill(4) in names:
         padded = text.zfill(4)  # 0114 typed (or read) without its leading zero
         hint = f" Menade du '{padded}' ({municipality_name(padded)})?"
     elif key:
-        suggestions = similar_names(text, list(table["name"]))
+        suggestions = similar_names(text, list(names.values()))
         hint = f" Menade du {sv_or(suggestions)}?" if suggestions else ""
     raise ParameterError(
         f"{parameter}: okänd kommun {value!r}. Ange en kommunkod med fyra tecken "

@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -70,9 +71,10 @@ def is_missing(x: Any) -> bool:
         return True
     if isinstance(x, float):
         return math.isnan(x)
-    import pandas as pd
-
+    pd = sys.modules.get("pandas")
     try:
+        if pd is None:  # no pd.NA or NaT exists yet; NaN-like values are unequal to themselves
+            return bool(x != x)
         return bool(pd.isna(x))
     except (TypeError, ValueError):  # a sequence is not a missing scalar
         return False
