@@ -60,8 +60,11 @@ key = uuid.uuid4().hex
 settings = RunSettings(outputs=root / "outputs", root=root, work=root / "outputs" / ".work" / key,
                        run_key=key, generated_at="2026-01-01T00:00:00")
 result = execute_job(job, settings)
+import os
+from fou.batch.execute import KERNEL_ENVIRONMENT
 print(json.dumps({"status": result.status, "error": result.error, "outputs": result.outputs,
-                  "loaded": sorted({m.split(".")[0] for m in sys.modules})}))
+                  "loaded": sorted({m.split(".")[0] for m in sys.modules}),
+                  "kernel_env": {k: os.environ.get(k) for k in KERNEL_ENVIRONMENT}}))
 """
 
 

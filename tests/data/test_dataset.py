@@ -115,3 +115,42 @@ def test_years_are_the_years_of_the_values_and_a_new_list_each_time():
     assert ds.years == [2020, 2022]
     ds.years.append(1999)  # the caller's own list
     assert ds.years == [2020, 2022]
+
+
+def _rows(source: str, municipalities: list[str], kpi: str = "N20900") -> pd.DataFrame:
+    from fou.core.schema import coerce_values
+
+    return coerce_values(
+        pd.DataFrame({"kpi": kpi, "municipality_id": municipalities, "year": 2024, "gender": "T",
+                      "value": 1.0, "count": pd.NA, "status": "", "source": source})
+    )  # fmt: skip
+
+
+def test_local_rows_are_added_as_the_full_validation_would_add_them():
+    from fou.data.dataset import validate_values_allow_sources, with_local_rows
+
+    base = _rows("kolada", ["1440", "1441"])
+    local = _rows("lokal:ale.csv", ["1440"])  # the same key from another source is kept
+    out = with_local_rows(base, local)
+    pd.testing.assert_frame_equal(
+        out, validate_values_allow_sources(pd.concat([base, local], ignore_index=True))
+    )
+    assert out["source"].tolist() == ["kolada", "kolada", "lokal:ale.csv"]
+
+
+@pytest.mark.parametrize(
+    ("base", "local"),
+    [
+        # a source in both tables: the combined table is checked as a whole
+        (["1440", "1441"], ["1441"]),
+        # a local source that repeats a key of its own
+        (["1440"], ["1462", "1462"]),
+    ],
+)
+def test_a_source_that_delivers_a_key_twice_is_refused(base, local):
+    from fou.core.errors import DataValidationError
+    from fou.data.dataset import with_local_rows
+
+    source = "kolada" if base == ["1440", "1441"] else "lokal:ale.csv"
+    with pytest.raises(DataValidationError, match="flera gånger från samma källa"):
+        with_local_rows(_rows("kolada", base), _rows(source, local))

@@ -35,6 +35,26 @@ from fou.data.provenance import Provenance
 KERNEL_NAME = "fou"
 
 
+#: Memory settings of the kernels a worker starts (a setting already in the
+#: environment wins).
+#:
+#: ``ARROW_DEFAULT_MEMORY_POOL=system``: Arrow buffers (the str columns) come
+#: from malloc, which hands memory back between jobs, not from Arrow's own
+#: pool, which keeps it.
+#:
+#: ``MALLOC_MMAP_THRESHOLD_``: glibc serves blocks of 1 MiB and more (a
+#: column of the values table is 4 MiB) from their own mapping and returns
+#: them to the system when freed. Left to itself, glibc raises this threshold
+#: after the first large block is freed and serves later ones from the heap,
+#: whose freed pages stay with the process: a data-quality job's checks then
+#: leave their temporaries in the kernel's resident memory. Measured with the
+#: batch's kernels: about 20–40 MiB lower peaks, at no measurable cost in time.
+KERNEL_ENVIRONMENT: dict[str, str] = {
+    "ARROW_DEFAULT_MEMORY_POOL": "system",
+    "MALLOC_MMAP_THRESHOLD_": str(1 << 20),
+}
+
+
 @dataclass(frozen=True)
 class RunSettings:
     """How the jobs of one run are executed (the same for every job).
@@ -252,9 +272,8 @@ def execute_job(job: Job, settings: RunSettings) -> JobResult:
 
     start = time.monotonic()
     os.environ["OMP_NUM_THREADS"] = "1"
-    # Kernels allocate Arrow buffers (the str columns) with malloc, which hands
-    # memory back between jobs, instead of Arrow's own pool, which keeps it.
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    for name, value in KERNEL_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
     os.environ["FOU_HOME"] = str(settings.root)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     if settings.shared_cache is not None:

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 
@@ -281,13 +282,58 @@ def _with_local(ds: Dataset, p: ProjectPaths) -> Dataset:
     local = submissions.load_accepted(p.local)
     if local is None or local.empty:
         return ds
-    values = pd.concat([ds.values, local], ignore_index=True)
-    values = validate_values_allow_sources(values)
+    values = with_local_rows(ds.values, local)
     files = tuple(sorted(local["source"].unique()))
     prov = Provenance(**{**ds.provenance.__dict__, "local_files": files})
     titles = {**ds.kpi_titles, **submissions.load_accepted_titles(p.local)}
     return Dataset(values=values, groups=ds.groups, provenance=prov, kpi_titles=titles,
                    kpi_descriptions=ds.kpi_descriptions)  # fmt: skip
+
+
+def with_local_rows(values: pd.DataFrame, local: pd.DataFrame) -> pd.DataFrame:
+    """*values* followed by the rows of local submissions, checked where they can clash.
+
+    Both tables are valid on their own (:func:`read_processed` and
+    :func:`fou.data.submissions.load_accepted` validate them), so the combined
+    table needs only what joining them adds: the same dtypes, and no source
+    that delivers a key twice, which can happen only where the two tables
+    share a source name. Validating the whole combined table again would
+    cost as much memory as the table itself and find nothing more.
+
+    Parameters
+    ----------
+    values
+        A validated values table (a Kolada fetch or the demo data).
+    local
+        Validated rows of accepted local submissions.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of *values*, then those of *local*, with a fresh index.
+
+    Raises
+    ------
+    DataValidationError
+        A source delivers the same key figure, municipality, year and gender twice.
+    """
+    shared = set(values["source"].unique()) & set(local["source"].unique())
+    combined = pd.concat([values, local], ignore_index=True)
+    if shared or not combined.dtypes.equals(values.dtypes):
+        return validate_values_allow_sources(combined)
+    keys = ["kpi", "municipality_id", "year", "gender", "source"]
+    dup = local.duplicated(keys, keep=False)
+    if dup.any():
+        _repeated(local[dup])
+    return combined
+
+
+def _repeated(rows: pd.DataFrame) -> NoReturn:
+    raise DataValidationError(
+        f"Samma nyckeltal, kommun, år och kön förekommer flera gånger från samma källa "
+        f"({len(rows)} rader), t.ex. {rows.iloc[0].to_dict()}.",
+        rows,
+    )
 
 
 def validate_values_allow_sources(values: pd.DataFrame) -> pd.DataFrame:
@@ -301,10 +347,5 @@ def validate_values_allow_sources(values: pd.DataFrame) -> pd.DataFrame:
     keys = ["kpi", "municipality_id", "year", "gender", "source"]
     dup = values.duplicated(keys, keep=False)
     if dup.any():
-        rows = values[dup]
-        raise DataValidationError(
-            f"Samma nyckeltal, kommun, år och kön förekommer flera gånger från samma källa "
-            f"({len(rows)} rader), t.ex. {rows.iloc[0].to_dict()}.",
-            rows,
-        )
+        _repeated(values[dup])
     return values
