@@ -444,8 +444,8 @@ def _national_rows(
     """The rows of *gender*, converted, and their primary values (see :func:`primary_values`)."""
     rows = values if gender is None else values[values["gender"] == gender]
     rows = rows.copy(deep=False)  # copy on write: the caller's table is never changed
-    rows["municipality_id"] = rows["municipality_id"].astype(str)
-    rows["kpi"] = rows["kpi"].astype(str)
+    for col in ("municipality_id", "kpi", "gender"):
+        rows[col] = rows[col].astype(str).astype("category")
     rows["year"] = rows["year"].astype("int64")
     rows["value"] = pd.to_numeric(rows["value"]).astype("float64")
     known = rows["kpi"].isin(cat.all_ids)

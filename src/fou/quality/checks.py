@@ -598,7 +598,7 @@ def check_range(
     rows = scope.rows[scope.rows["kpi"].isin(scope.catalog.all_ids) & scope.rows["value"].notna()]
     rows = rows[_selected_any(rows, scope)]
     units = scope.catalog.kpis.set_index("kpi")["unit"]
-    rows = rows.assign(unit=rows["kpi"].map(units))
+    rows = rows.assign(unit=rows["kpi"].astype(str).map(units))
     bounds = rows["unit"].map(lambda u: UNIT_RULES.get(u, (None, None, "")))
     low = bounds.map(lambda b: -np.inf if b[0] is None else b[0]).astype("float64")
     high = bounds.map(lambda b: np.inf if b[1] is None else b[1]).astype("float64")
