@@ -40,6 +40,21 @@ def test_freed_heap_goes_back_to_the_system():
     assert len(survivors) == 800
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim, /proc")
+def test_the_heap_is_trimmed_between_exports_without_a_collection():
+    # what trim_heap hands back was freed by reference counting alone (no gc, no freeze)
+    blocks = [bytes(4096) for _ in range(51_200)]
+    survivors = [bytes(65) for _ in range(0, len(blocks), 64)]
+    for k in range(0, len(blocks), 64):
+        blocks[k] = survivors[k // 64]
+    before = _rss_mib()
+    del blocks
+    frozen = gc.get_freeze_count()
+    assert kernel_prelude.trim_heap()
+    assert before - _rss_mib() > 100
+    assert gc.get_freeze_count() == frozen
+
+
 def test_the_warm_kernel_loads_only_what_the_notebooks_use():
     # statsmodels and pingouin are test oracles, not report code: 56 MB per kernel.
     assert not {"statsmodels.api", "pingouin"} & set(WARM_MODULES)

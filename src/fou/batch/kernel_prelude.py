@@ -106,18 +106,31 @@ def release_memory() -> None:
     no longer walk them, which takes each job's collection from about 0.1–0.2 s
     to a few hundredths. Objects made by the jobs are collected as before.
     """
-    import ctypes
-    import ctypes.util
     import gc
 
     gc.collect()
     if not _frozen[0]:
         gc.freeze()
         _frozen[0] = True
+    trim_heap()
+
+
+def trim_heap() -> bool:
+    """Hand the heap pages that freed objects left behind back to the system.
+
+    Returns
+    -------
+    bool
+        False where the C library has no ``malloc_trim`` (only glibc has it).
+    """
     if not sys.platform.startswith("linux"):
-        return
+        return False
+    import ctypes
+    import ctypes.util
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         libc.malloc_trim(0)
     except (OSError, AttributeError):  # musl and other C libraries have no malloc_trim
-        return
+        return False
+    return True
